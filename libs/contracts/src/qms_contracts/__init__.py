@@ -1,0 +1,22 @@
+"""Integration-event contracts of e-ISO: envelope, Kafka binding, topics and event models.
+
+Other agencies read these events without our code: the envelope is CloudEvents 1.0 in
+Kafka binary mode, the payload plain JSON, and every model's JSON Schema is committed.
+"""
+
+from qms_contracts.base import IntegrationEvent, event_types, model_for_type
+from qms_contracts.envelope import Envelope, KafkaRecord, decode, encode, event_id
+from qms_contracts.topics import dead_letter_topic, events_topic
+
+__all__ = [
+    "Envelope",
+    "IntegrationEvent",
+    "KafkaRecord",
+    "dead_letter_topic",
+    "decode",
+    "encode",
+    "event_id",
+    "event_types",
+    "events_topic",
+    "model_for_type",
+]

@@ -1,0 +1,220 @@
+"""Outbox relay: follows the notification log and publishes integration events to Kafka.
+
+The event store is the outbox: events and notifications commit in one transaction, and the
+relay records the last published position only after the broker acknowledged (acks=all).
+Publication is at-least-once with deterministic event ids. When the broker holds fewer
+records than we know we wrote (it lost its log, or the topic was re-created), the relay
+republishes from the start and consumers drop the duplicates.
+"""
+
+import asyncio
+import json
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from prometheus_client import Counter, Gauge
+
+from qms_contracts import Envelope, IntegrationEvent, encode, event_id
+from qms_runtime.kafka import end_offsets, ensure_topics, log_was_lost, new_producer
+
+log = logging.getLogger("qms.relay")
+
+PUBLISHED = Counter("qms_relay_published_total", "Integration events published", ["topic"])
+REPUBLISHES = Counter("qms_relay_republish_total", "Times the relay republished from the start")
+POSITION = Gauge("qms_relay_position", "Last published notification id", ["topic"])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a service's mapping makes of one domain event."""
+
+    payload: IntegrationEvent
+    unit_id: str
+    actor: str
+    correlation_id: str
+
+
+EventMapper = Callable[[DomainEventProtocol[Any]], Outgoing | None]
+
+
+def envelope_for(service: str, event: DomainEventProtocol[Any], outgoing: Outgoing) -> Envelope:
+    return Envelope(
+        id=event_id(event.originator_id, event.originator_version),
+        source=f"/qms/{service}",
+        type=outgoing.payload.event_type,
+        subject=str(event.originator_id),
+        time=event.timestamp,
+        unitid=outgoing.unit_id,
+        actor=outgoing.actor,
+        aggregateversion=event.originator_version,
+        correlationid=outgoing.correlation_id,
+        causationid=outgoing.correlation_id,
+    )
+
+
+class OutboxRelay:
+    BATCH = 200
+    IDLE_SECONDS = 1.0
+    LOSS_CHECK_SECONDS = 5.0
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        application: Application,
+        mapper: EventMapper,
+        topic: str,
+        bootstrap: str,
+        pool: asyncpg.Pool,
+        schema: str,
+        partitions: int,
+        replication: int,
+    ) -> None:
+        self.service = service
+        self.topic = topic
+        self._app = application
+        self._mapper = mapper
+        self._bootstrap = bootstrap
+        self._pool = pool
+        self._schema = schema
+        self._partitions = partitions
+        self._replication = replication
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.position = 0
+        self._offsets: dict[int, int] = {}
+        self.connected = False
+
+    def notify(self) -> None:
+        """Wake the relay after a command saved events (callable from any thread)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self._create_table()
+        async with self._pool.acquire() as lock_connection:
+            # One relay per service at a time, however many replicas run.
+            lock_key = zlib.crc32(f"relay:{self._schema}:{self.topic}".encode())
+            while not await lock_connection.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
+                await asyncio.sleep(2)
+            await self._load_position()
+            backoff = 0.2
+            try:
+                while True:
+                    try:
+                        await self._connect()
+                        backoff = 0.2
+                        await self._follow()
+                    except (KafkaError, OSError, TimeoutError) as error:
+                        log.warning("relay %s: broker unavailable (%s); retrying", self.topic, error)
+                        await self._disconnect()
+                        await asyncio.sleep(backoff)
+                        backoff = min(backoff * 2, 5.0)
+            finally:
+                await self._disconnect()
+
+    async def _connect(self) -> None:
+        # Order matters on a broker that lost its log: topics first, then the producer.
+        await ensure_topics(self._bootstrap, [self.topic], self._partitions, self._replication)
+        await self._check_for_lost_log()
+        producer = new_producer(self._bootstrap)
+        await producer.start()
+        self._producer = producer
+        self.connected = True
+
+    async def _disconnect(self) -> None:
+        self.connected = False
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except (KafkaError, OSError, TimeoutError):
+                log.debug("relay %s: producer did not stop cleanly", self.topic)
+
+    async def _follow(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_check = loop.time()
+        while True:
+            if not await self._publish_batch():
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.IDLE_SECONDS)
+                except TimeoutError:
+                    pass
+            if loop.time() - last_check > self.LOSS_CHECK_SECONDS:
+                await self._check_for_lost_log()
+                last_check = loop.time()
+
+    async def _publish_batch(self) -> bool:
+        notifications = await asyncio.to_thread(
+            self._app.recorder.select_notifications, self.position + 1, self.BATCH
+        )
+        if not notifications:
+            return False
+        assert self._producer is not None
+        pending = []
+        for notification in notifications:
+            domain_event = self._app.mapper.to_domain_event(notification)
+            outgoing = self._mapper(domain_event)
+            if outgoing is None:
+                continue
+            record = encode(envelope_for(self.service, domain_event, outgoing), outgoing.payload)
+            pending.append(
+                await self._producer.send(
+                    self.topic, value=record.value, key=record.key, headers=record.headers
+                )
+            )
+        for metadata in await asyncio.gather(*pending):
+            self._offsets[metadata.partition] = max(
+                metadata.offset, self._offsets.get(metadata.partition, -1)
+            )
+        await self._save_position(notifications[-1].id)
+        PUBLISHED.labels(self.topic).inc(len(pending))
+        return True
+
+    async def _check_for_lost_log(self) -> None:
+        if not self._offsets:
+            return
+        if log_was_lost(self._offsets, await end_offsets(self._bootstrap, self.topic)):
+            log.warning("relay %s: broker lost the log; republishing from the start", self.topic)
+            REPUBLISHES.inc()
+            self._offsets = {}
+            await self._save_position(0)
+
+    async def _create_table(self) -> None:
+        await self._pool.execute(
+            f'CREATE TABLE IF NOT EXISTS "{self._schema}".outbox_relay ('
+            "topic text PRIMARY KEY, notification_id bigint NOT NULL, offsets jsonb NOT NULL)"
+        )
+
+    async def _load_position(self) -> None:
+        row = await self._pool.fetchrow(
+            f'SELECT notification_id, offsets FROM "{self._schema}".outbox_relay WHERE topic=$1',
+            self.topic,
+        )
+        if row is not None:
+            self.position = row["notification_id"]
+            self._offsets = {int(p): o for p, o in json.loads(row["offsets"]).items()}
+        POSITION.labels(self.topic).set(self.position)
+
+    async def _save_position(self, notification_id: int) -> None:
+        await self._pool.execute(
+            f'INSERT INTO "{self._schema}".outbox_relay (topic, notification_id, offsets) '
+            "VALUES ($1, $2, $3) ON CONFLICT (topic) DO UPDATE "
+            "SET notification_id = EXCLUDED.notification_id, offsets = EXCLUDED.offsets",
+            self.topic,
+            notification_id,
+            json.dumps(self._offsets),
+        )
+        self.position = notification_id
+        POSITION.labels(self.topic).set(notification_id)

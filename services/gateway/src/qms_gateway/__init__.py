@@ -1,0 +1,1 @@
+"""qms_gateway."""

@@ -1,0 +1,3 @@
+from qms_gateway.app import main
+
+main()

@@ -1,0 +1,219 @@
+"""HTTP API of the gateway: command forwarding with read-your-writes, read models, portal data."""
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, Response, get, post, put
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from qms_gateway import readmodel
+from qms_gateway.upstream import Upstream, route_for
+from qms_runtime.auth import ROLES, DevIssuer, Principal
+from qms_runtime.errors import Forbidden, InvalidInput, NotFound
+
+READ_WAIT_SECONDS = 5.0
+_FORWARDED_HEADERS = ("authorization", "content-type", "if-match", "x-correlation-id")
+
+
+async def _wait_for_version(pool: asyncpg.Pool, aggregate_id: uuid.UUID, version: int) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READ_WAIT_SECONDS
+    delay = 0.005
+    while loop.time() < deadline:
+        if await readmodel.version_of(pool, aggregate_id) >= version:
+            return True
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.05)
+    return False
+
+
+class CommandController(Controller):
+    """Forwards every command to its owning service with the caller's token."""
+
+    path = "/api/v1"
+    tags = ["Lệnh"]
+
+    async def _forward(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool) -> Response[Any]:
+        path = request.url.path
+        route = route_for(request.method, path)
+        if route is None:
+            raise NotFoundException(f"Không có lệnh {request.method} {path}")
+        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_HEADERS}
+        headers.setdefault("x-correlation-id", str(uuid.uuid4()))
+        reply = await upstream.forward(route.service, request.method, path, await request.body(), headers)
+        content_type = reply.headers.get("content-type", "application/json")
+        if reply.status_code >= 300:
+            return Response(reply.content, status_code=reply.status_code, media_type=content_type)
+        result = reply.json()
+        aggregate_id, version = uuid.UUID(result["id"]), int(result["version"])
+        consistent = request.query_params.get("wait") != "false" and await _wait_for_version(
+            pool, aggregate_id, version
+        )
+        view = (
+            await readmodel.objective(pool, aggregate_id) or await readmodel.document(pool, aggregate_id)
+            if consistent else None
+        )
+        return Response(
+            view or result,
+            status_code=reply.status_code,
+            headers={"ETag": f'"{version}"', "QMS-Read-Model": "current" if view else "pending"},
+        )
+
+    @post("/{path:path}", status_code=200, include_in_schema=False)
+    async def post_command(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool, path: str) -> Response[Any]:
+        return await self._forward(request, upstream, pool)
+
+    @put("/{path:path}", include_in_schema=False)
+    async def put_command(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool, path: str) -> Response[Any]:
+        return await self._forward(request, upstream, pool)
+
+
+def _visible(principal: Principal, row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        raise NotFound("Không tìm thấy")
+    if not principal.can_act_in(row["unit_id"]):
+        raise Forbidden(f"Người dùng không thuộc đơn vị {row['unit_id']}")
+    return row
+
+
+def _statuses(status: str | None) -> list[str] | None:
+    return [s for s in status.split(",") if s] if status else None
+
+
+class QueryController(Controller):
+    path = "/api/v1"
+    tags = ["Tra cứu"]
+
+    @get("/objectives/{objective_id:uuid}")
+    async def objective(self, objective_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+        return _visible(principal, await readmodel.objective(pool, objective_id))
+
+    @get("/units/{unit_id:str}/objectives")
+    async def objectives(
+        self, unit_id: str, principal: Principal, pool: asyncpg.Pool,
+        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None, status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        principal.require(unit_id)
+        return await readmodel.objectives(pool, unit_id, year, _statuses(status))
+
+    @get("/policies/{document_id:uuid}")
+    async def policy(self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+        return _visible(principal, await readmodel.document(pool, document_id))
+
+    @get("/contexts/{document_id:uuid}")
+    async def context(self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+        return _visible(principal, await readmodel.document(pool, document_id))
+
+    @get("/units/{unit_id:str}/policies")
+    async def policies(self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None) -> list[dict[str, Any]]:
+        principal.require(unit_id)
+        return await readmodel.documents(pool, unit_id, "policy", _statuses(status))
+
+    @get("/units/{unit_id:str}/contexts")
+    async def contexts(self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None) -> list[dict[str, Any]]:
+        principal.require(unit_id)
+        return await readmodel.documents(pool, unit_id, "context", _statuses(status))
+
+    @get("/me/tasks")
+    async def my_tasks(self, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+        tasks = await readmodel.tasks_for(
+            pool, sorted(principal.units), set(principal.roles), principal.sub, principal.department_id
+        )
+        return {"sub": principal.sub, "name": principal.name, "tasks": tasks}
+
+
+PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]
+
+
+class PublicController(Controller):
+    """Anonymous portal data: only what a unit has approved or published."""
+
+    path = "/api/v1/public"
+    tags = ["Cổng công khai"]
+
+    @get("/units")
+    async def units(self, pool: asyncpg.Pool) -> list[dict[str, Any]]:
+        return await readmodel.units(pool)
+
+    @get("/units/{unit_id:str}")
+    async def unit(self, unit_id: str, pool: asyncpg.Pool) -> dict[str, Any]:
+        found = await readmodel.unit(pool, unit_id)
+        if found is None:
+            raise NotFound(f"Không có đơn vị {unit_id}")
+        return found
+
+    @get("/units/{unit_id:str}/objectives")
+    async def objectives(
+        self, unit_id: str, pool: asyncpg.Pool,
+        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+    ) -> list[dict[str, Any]]:
+        rows = await readmodel.objectives(pool, unit_id, year, PUBLIC_OBJECTIVE_STATUSES)
+        return [{k: v for k, v in row.items() if k not in ("submitted_by", "return_reason")} for row in rows]
+
+    async def _in_force(self, pool: asyncpg.Pool, unit_id: str, kind: str) -> dict[str, Any]:
+        rows = await readmodel.documents(pool, unit_id, kind, ["published"])
+        if not rows:
+            raise NotFound("Đơn vị chưa ban hành văn bản này")
+        return {k: v for k, v in rows[0].items() if k not in ("submitted_by", "return_reason")}
+
+    @get("/units/{unit_id:str}/policy")
+    async def policy(self, unit_id: str, pool: asyncpg.Pool) -> dict[str, Any]:
+        return await self._in_force(pool, unit_id, "policy")
+
+    @get("/units/{unit_id:str}/context")
+    async def context(self, unit_id: str, pool: asyncpg.Pool) -> dict[str, Any]:
+        return await self._in_force(pool, unit_id, "context")
+
+
+class DevTokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sub: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    unit_id: str = Field(min_length=1, max_length=64)
+    roles: list[str] = Field(min_length=1)
+    department_id: str | None = None
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["Xác thực (phát triển)"]
+
+    @get("/jwks.json")
+    async def jwks(self, dev_issuer: DevIssuer | None) -> dict[str, Any]:
+        if dev_issuer is None:
+            raise NotFound("Máy chủ này không phát hành token")
+        return dev_issuer.jwks()
+
+    @post("/dev-token", status_code=200)
+    async def dev_token(self, data: DevTokenIn, dev_issuer: DevIssuer | None) -> dict[str, Any]:
+        if dev_issuer is None:
+            raise NotFound("Chỉ có khi QMS_DEV_AUTH=1")
+        unknown = sorted(set(data.roles) - ROLES)
+        if unknown:
+            raise InvalidInput(f"Vai trò không tồn tại: {', '.join(unknown)}", field="roles")
+        token = dev_issuer.issue(data.sub, data.name, [data.unit_id], data.roles, data.department_id)
+        return {"access_token": token, "token_type": "Bearer"}
+
+
+class DocsController(Controller):
+    path = "/api/v1/docs"
+    tags = ["Tài liệu API"]
+
+    @get("/asyncapi")
+    async def asyncapi_index(self, upstream: Upstream) -> dict[str, Any]:
+        return {name: f"/api/v1/docs/asyncapi/{name}" for name in upstream.services}
+
+    @get("/asyncapi/{service:str}")
+    async def asyncapi(self, service: str, upstream: Upstream, gateway_asyncapi: dict[str, Any]) -> dict[str, Any]:
+        if service == "gateway":
+            return gateway_asyncapi
+        if service not in upstream.services:
+            raise NotFound(f"Không biết dịch vụ {service}")
+        reply = await upstream.forward(service, "GET", "/asyncapi.json", b"", {})
+        document: dict[str, Any] = reply.json()
+        return document

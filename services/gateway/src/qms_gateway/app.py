@@ -1,0 +1,181 @@
+"""Composition root of the gateway.
+
+`python -m qms_gateway` serves it; `python -m qms_gateway rebuild` rebuilds the read models
+from zero by replaying every service's event feed; `python -m qms_gateway load-units FILE`
+loads the unit directory (units and departments) from a JSON file.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from litestar import Litestar
+from pydantic import Field
+
+from qms_contracts import dead_letter_topic, events_topic
+from qms_gateway import readmodel
+from qms_gateway.api import (
+    AuthController,
+    CommandController,
+    DocsController,
+    PublicController,
+    QueryController,
+)
+from qms_gateway.events import Projector
+from qms_gateway.upstream import ServiceCredentials, Upstream
+from qms_runtime.auth import DevIssuer, TokenVerifier
+from qms_runtime.consumer import IdempotentConsumer
+from qms_runtime.service import asyncapi_document, create_pool, serve
+from qms_runtime.settings import ServiceSettings
+from qms_runtime.web import create_app
+
+SERVICE = "gateway"
+VERSION = "0.1.0"
+log = logging.getLogger("qms.gateway")
+
+
+class GatewaySettings(ServiceSettings):
+    services: dict[str, str] = Field(
+        default={"objectives": "http://127.0.0.1:8101"},
+        description="Owning services by name, with their base URL (JSON in QMS_SERVICES).",
+    )
+
+
+class Gateway:
+    """Everything the gateway runs besides HTTP: pool, upstream client, consumer."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.settings = settings
+        self.dev_issuer = (
+            DevIssuer(settings.jwt_issuer, settings.jwt_audience, settings.dev_signing_key_file)
+            if settings.dev_auth else None
+        )
+        self.upstream = Upstream(
+            settings.services, ServiceCredentials(settings.service_token, self.dev_issuer)
+        )
+        self.pool: asyncpg.Pool | None = None
+        self.consumer: IdempotentConsumer | None = None
+
+    async def start(self) -> None:
+        self.pool = await create_pool(self.settings, readmodel.SCHEMA)
+        await readmodel.create_tables(self.pool)
+        self.consumer = IdempotentConsumer(
+            bootstrap=self.settings.kafka_bootstrap,
+            group_id=f"qms-{SERVICE}",
+            topics=[events_topic(name) for name in self.settings.services],
+            dead_letter_topic=dead_letter_topic(SERVICE),
+            pool=self.pool,
+            schema=readmodel.SCHEMA,
+            handle=Projector(self.upstream.missing_events),
+            partitions=self.settings.topic_partitions,
+            replication=self.settings.topic_replication,
+        )
+        await self.consumer.start()
+
+    async def stop(self) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.upstream.close()
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def database(self) -> None:
+        assert self.pool is not None
+        await self.pool.fetchval("SELECT 1")
+
+    async def broker(self) -> None:
+        if self.consumer is None or not self.consumer.running:
+            raise ConnectionError("consumer is not connected to the broker")
+
+    def provide_pool(self) -> asyncpg.Pool:
+        assert self.pool is not None
+        return self.pool
+
+
+def build_app(settings: GatewaySettings | None = None) -> Litestar:
+    settings = settings or GatewaySettings()
+    gateway = Gateway(settings)
+    verifier = TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
+    document = asyncapi_document(
+        SERVICE, VERSION, settings.kafka_bootstrap, [],
+        subscribes=[events_topic(name) for name in settings.services],
+    )
+    app = create_app(
+        service=SERVICE,
+        version=VERSION,
+        route_handlers=[
+            QueryController, PublicController, CommandController, AuthController, DocsController,
+        ],
+        verifier=verifier,
+        readiness=[gateway.database, gateway.broker],
+        on_startup=[gateway.start],
+        on_shutdown=[gateway.stop],
+        dependencies={
+            "upstream": gateway.upstream,
+            "dev_issuer": gateway.dev_issuer,
+            "gateway_asyncapi": document,
+        },
+        providers={"pool": gateway.provide_pool},
+    )
+    return app
+
+
+async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
+    """Drop the read models and replay every service's full event feed into them."""
+    gateway = Gateway(settings)
+    pool = await create_pool(settings, readmodel.SCHEMA)
+    await readmodel.create_tables(pool)
+    projector = Projector(gateway.upstream.missing_events)
+    started, applied = time.perf_counter(), 0
+    async with pool.acquire() as connection:
+        await connection.execute(
+            "TRUNCATE " + ", ".join(f"{readmodel.SCHEMA}.{t}" for t in readmodel.READ_MODEL_TABLES)
+        )
+        for service in settings.services:
+            position = 0
+            while True:
+                events, position_next = await gateway.upstream.all_events(service, position, 1000)
+                async with connection.transaction():
+                    for envelope, data in events:
+                        await projector(connection, envelope, data)
+                applied += len(events)
+                if position_next == position:
+                    break
+                position = position_next
+                print(f"{service}: {applied} sự kiện đã áp dụng", flush=True)
+    await gateway.upstream.close()
+    await pool.close()
+    seconds = time.perf_counter() - started
+    return {"events": applied, "seconds": seconds, "events_per_second": applied / seconds if seconds else 0}
+
+
+async def load_units(settings: GatewaySettings, path: Path) -> int:
+    pool = await create_pool(settings, readmodel.SCHEMA)
+    await readmodel.create_tables(pool)
+    units = json.loads(path.read_text(encoding="utf-8"))
+    for unit in units:
+        await readmodel.upsert_unit(pool, unit)
+    await pool.close()
+    return len(units)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="qms-gateway", description="e-ISO gateway")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve HTTP and consume events (default)")
+    commands.add_parser("rebuild", help="rebuild the read models by replaying the event feeds")
+    units = commands.add_parser("load-units", help="load units and departments from a JSON file")
+    units.add_argument("file", type=Path)
+    arguments = parser.parse_args()
+    settings = GatewaySettings()
+    if arguments.command == "rebuild":
+        print(json.dumps(asyncio.run(rebuild(settings))))
+    elif arguments.command == "load-units":
+        print(f"{asyncio.run(load_units(settings, arguments.file))} đơn vị đã nạp")
+    else:
+        serve(build_app(settings), settings)

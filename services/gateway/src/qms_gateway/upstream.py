@@ -1,0 +1,114 @@
+"""Calls from the gateway to the owning services: command forwarding and event feeds."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from qms_contracts import Envelope
+from qms_contracts.envelope import from_structured
+from qms_runtime.auth import DevIssuer
+from qms_runtime.errors import UpstreamUnavailable
+
+FEED_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Route:
+    """A command path the gateway forwards, and the read-model table it lands in."""
+
+    method: str
+    pattern: re.Pattern[str]
+    service: str
+
+
+def _route(method: str, template: str, service: str) -> Route:
+    regex = template.replace("{unit}", r"[a-z0-9][a-z0-9-]{1,63}").replace("{id}", r"[0-9a-f-]{36}")
+    return Route(method, re.compile(f"^/api/v1{regex.replace('{target}', r'[A-Za-z0-9_-]{1,40}')}$"), service)
+
+
+COMMANDS = [
+    _route("POST", "/units/{unit}/objectives", "objectives"),
+    _route("PUT", "/objectives/{id}", "objectives"),
+    _route("POST", "/objectives/{id}/(submit|approve|return|disseminate|evaluate)", "objectives"),
+    _route("POST", "/objectives/{id}/targets/{target}/progress", "objectives"),
+    *[
+        route
+        for plural in ("policies", "contexts")
+        for route in (
+            _route("POST", f"/units/{{unit}}/{plural}", "objectives"),
+            _route("PUT", f"/{plural}/{{id}}", "objectives"),
+            _route("POST", f"/{plural}/{{id}}/(submit|approve|return|publish)", "objectives"),
+        )
+    ],
+]
+
+
+def route_for(method: str, path: str) -> Route | None:
+    return next((r for r in COMMANDS if r.method == method and r.pattern.match(path)), None)
+
+
+class ServiceCredentials:
+    """The gateway's own bearer token for event feeds: configured, or minted by the dev issuer."""
+
+    def __init__(self, token: str, dev_issuer: DevIssuer | None) -> None:
+        self._token = token
+        self._dev_issuer = dev_issuer
+
+    def token(self) -> str:
+        if self._dev_issuer is not None and not self._token:
+            return self._dev_issuer.issue(
+                "svc-gateway", "Gateway", ["*"], ["service"], lifetime_seconds=300
+            )
+        return self._token
+
+
+class Upstream:
+    def __init__(self, services: dict[str, str], credentials: ServiceCredentials) -> None:
+        self.services = services
+        self._credentials = credentials
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(15, connect=3))
+
+    def url(self, service: str, path: str) -> str:
+        return self.services[service].rstrip("/") + path
+
+    async def forward(
+        self, service: str, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> httpx.Response:
+        try:
+            return await self.client.request(method, self.url(service, path), content=body, headers=headers)
+        except httpx.HTTPError as error:
+            raise UpstreamUnavailable(f"Dịch vụ {service} không phản hồi: {error}") from None
+
+    async def missing_events(
+        self, service: str, aggregate_id: uuid.UUID, after_version: int
+    ) -> list[tuple[Envelope, dict[str, Any]]]:
+        """Every event of the aggregate after `after_version`, paging through the feed."""
+        events: list[tuple[Envelope, dict[str, Any]]] = []
+        while True:
+            response = await self.client.get(
+                self.url(service, f"/api/v1/feed/{aggregate_id}"),
+                params={"after_version": after_version, "limit": FEED_PAGE},
+                headers={"authorization": f"Bearer {self._credentials.token()}"},
+            )
+            response.raise_for_status()
+            page = [from_structured(document) for document in response.json()]
+            events += page
+            if len(page) < FEED_PAGE:
+                return events
+            after_version = page[-1][0].aggregateversion
+
+    async def all_events(self, service: str, after: int, limit: int) -> tuple[list[tuple[Envelope, dict[str, Any]]], int]:
+        response = await self.client.get(
+            self.url(service, "/api/v1/feed"),
+            params={"after": after, "limit": limit},
+            headers={"authorization": f"Bearer {self._credentials.token()}"},
+        )
+        response.raise_for_status()
+        body = response.json()
+        return [from_structured(document) for document in body["events"]], int(body["next"])
+
+    async def close(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,3 @@
+from qms_objectives.app import main
+
+main()
