@@ -42,7 +42,7 @@ def problem(
     status: int,
     detail: str,
     title: str | None = None,
-    **extensions: Any,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -51,18 +51,19 @@ def problem(
         "detail": detail,
         "instance": request.url.path,
     }
-    body.update(extensions)
+    # Members named like the standard ones never override them.
+    body.update({k: v for k, v in (extensions or {}).items() if k not in body})
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
     if isinstance(error, QmsError):
-        return problem(request, error.status, error.detail, error.title, **error.extensions)
+        return problem(request, error.status, error.detail, error.title, error.extensions)
     if isinstance(error, ValidationException):
         errors = error.extra if isinstance(error.extra, list) else []
         if "JSON" in str(error.detail) and not errors:
             return problem(request, 400, "Nội dung yêu cầu không phải JSON hợp lệ")
-        return problem(request, 422, "Dữ liệu gửi lên không hợp lệ", errors=errors)
+        return problem(request, 422, "Dữ liệu gửi lên không hợp lệ", extensions={"errors": errors})
     if isinstance(error, HTTPException):
         return problem(request, error.status_code, str(error.detail))
     log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, Response, get, post, put
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from qms_gateway import readmodel
-from qms_gateway.upstream import Upstream, route_for
+from qms_gateway.upstream import Upstream
 from qms_runtime.auth import ROLES, DevIssuer, Principal
 from qms_runtime.errors import Forbidden, InvalidInput, NotFound
 
@@ -31,45 +30,53 @@ async def _wait_for_version(pool: asyncpg.Pool, aggregate_id: uuid.UUID, version
     return False
 
 
-class CommandController(Controller):
-    """Forwards every command to its owning service with the caller's token."""
-
-    path = "/api/v1"
-    tags = ["Lệnh"]
-
-    async def _forward(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool) -> Response[Any]:
-        path = request.url.path
-        route = route_for(request.method, path)
-        if route is None:
-            raise NotFoundException(f"Không có lệnh {request.method} {path}")
-        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_HEADERS}
-        headers.setdefault("x-correlation-id", str(uuid.uuid4()))
-        reply = await upstream.forward(route.service, request.method, path, await request.body(), headers)
-        content_type = reply.headers.get("content-type", "application/json")
-        if reply.status_code >= 300:
-            return Response(reply.content, status_code=reply.status_code, media_type=content_type)
-        result = reply.json()
-        aggregate_id, version = uuid.UUID(result["id"]), int(result["version"])
-        consistent = request.query_params.get("wait") != "false" and await _wait_for_version(
-            pool, aggregate_id, version
-        )
-        view = (
-            await readmodel.objective(pool, aggregate_id) or await readmodel.document(pool, aggregate_id)
-            if consistent else None
-        )
+async def forward(
+    service: str, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool
+) -> Response[Any]:
+    """Forward a command with the caller's token; answer once the read model caught up."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED_HEADERS}
+    headers.setdefault("x-correlation-id", str(uuid.uuid4()))
+    path = request.url.path
+    reply = await upstream.forward(service, request.method, path, await request.body(), headers)
+    if reply.status_code >= 300:
         return Response(
-            view or result,
-            status_code=reply.status_code,
-            headers={"ETag": f'"{version}"', "QMS-Read-Model": "current" if view else "pending"},
+            reply.content, status_code=reply.status_code,
+            media_type=reply.headers.get("content-type", "application/json"),
         )
+    result = reply.json()
+    aggregate_id, version = uuid.UUID(result["id"]), int(result["version"])
+    view = None
+    if request.query_params.get("wait") != "false" and await _wait_for_version(
+        pool, aggregate_id, version
+    ):
+        view = await readmodel.objective(pool, aggregate_id) or await readmodel.document(
+            pool, aggregate_id
+        )
+    return Response(
+        view or result,
+        status_code=reply.status_code,
+        headers={"ETag": f'"{version}"', "QMS-Read-Model": "current" if view else "pending"},
+    )
 
-    @post("/{path:path}", status_code=200, include_in_schema=False)
-    async def post_command(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool, path: str) -> Response[Any]:
-        return await self._forward(request, upstream, pool)
 
-    @put("/{path:path}", include_in_schema=False)
-    async def put_command(self, request: Request[Any, Any, Any], upstream: Upstream, pool: asyncpg.Pool, path: str) -> Response[Any]:
-        return await self._forward(request, upstream, pool)
+def _command_controller(
+    service: str, base: type[Controller], commands: list[tuple[str, str]]
+) -> type[Controller]:
+    """Extend `base` with routes that forward to `service` (bodies are validated there)."""
+    handlers: dict[str, Any] = {}
+    for index, (method, route) in enumerate(commands):
+        decorator = post if method == "POST" else put
+        status = 201 if method == "POST" and route.startswith("/units/") else 200
+
+        async def command(
+            self: Controller, request: Request[Any, Any, Any], upstream: Upstream,
+            pool: asyncpg.Pool,
+        ) -> Response[Any]:
+            return await forward(service, request, upstream, pool)
+
+        command.__name__ = f"command_{index}"
+        handlers[command.__name__] = decorator(route, status_code=status)(command)
+    return type(f"{service.title()}Controller", (base,), handlers)
 
 
 def _visible(principal: Principal, row: dict[str, Any] | None) -> dict[str, Any]:
@@ -124,6 +131,27 @@ class QueryController(Controller):
             pool, sorted(principal.units), set(principal.roles), principal.sub, principal.department_id
         )
         return {"sub": principal.sub, "name": principal.name, "tasks": tasks}
+
+
+# Reads and commands share paths (GET and PUT /objectives/{id}), so one controller holds both.
+ObjectivesController = _command_controller(
+    "objectives", QueryController, [
+    ("POST", "/units/{unit_id:str}/objectives"),
+    ("PUT", "/objectives/{objective_id:uuid}"),
+    *[("POST", f"/objectives/{{objective_id:uuid}}/{step}")
+      for step in ("submit", "approve", "return", "disseminate", "evaluate")],
+    ("POST", "/objectives/{objective_id:uuid}/targets/{target_id:str}/progress"),
+    *[
+        command
+        for plural in ("policies", "contexts")
+        for command in (
+            ("POST", f"/units/{{unit_id:str}}/{plural}"),
+            ("PUT", f"/{plural}/{{document_id:uuid}}"),
+            *[("POST", f"/{plural}/{{document_id:uuid}}/{step}")
+              for step in ("submit", "approve", "return", "publish")],
+        )
+    ],
+])
 
 
 PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]

@@ -21,10 +21,9 @@ from qms_contracts import dead_letter_topic, events_topic
 from qms_gateway import readmodel
 from qms_gateway.api import (
     AuthController,
-    CommandController,
+    ObjectivesController,
     DocsController,
     PublicController,
-    QueryController,
 )
 from qms_gateway.events import Projector
 from qms_gateway.upstream import ServiceCredentials, Upstream
@@ -109,7 +108,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
         service=SERVICE,
         version=VERSION,
         route_handlers=[
-            QueryController, PublicController, CommandController, AuthController, DocsController,
+            ObjectivesController, PublicController, AuthController, DocsController,
         ],
         verifier=verifier,
         readiness=[gateway.database, gateway.broker],

@@ -1,8 +1,6 @@
 """Calls from the gateway to the owning services: command forwarding and event feeds."""
 
-import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,41 +11,6 @@ from qms_runtime.auth import DevIssuer
 from qms_runtime.errors import UpstreamUnavailable
 
 FEED_PAGE = 200
-
-
-@dataclass(frozen=True)
-class Route:
-    """A command path the gateway forwards, and the read-model table it lands in."""
-
-    method: str
-    pattern: re.Pattern[str]
-    service: str
-
-
-def _route(method: str, template: str, service: str) -> Route:
-    regex = template.replace("{unit}", r"[a-z0-9][a-z0-9-]{1,63}").replace("{id}", r"[0-9a-f-]{36}")
-    return Route(method, re.compile(f"^/api/v1{regex.replace('{target}', r'[A-Za-z0-9_-]{1,40}')}$"), service)
-
-
-COMMANDS = [
-    _route("POST", "/units/{unit}/objectives", "objectives"),
-    _route("PUT", "/objectives/{id}", "objectives"),
-    _route("POST", "/objectives/{id}/(submit|approve|return|disseminate|evaluate)", "objectives"),
-    _route("POST", "/objectives/{id}/targets/{target}/progress", "objectives"),
-    *[
-        route
-        for plural in ("policies", "contexts")
-        for route in (
-            _route("POST", f"/units/{{unit}}/{plural}", "objectives"),
-            _route("PUT", f"/{plural}/{{id}}", "objectives"),
-            _route("POST", f"/{plural}/{{id}}/(submit|approve|return|publish)", "objectives"),
-        )
-    ],
-]
-
-
-def route_for(method: str, path: str) -> Route | None:
-    return next((r for r in COMMANDS if r.method == method and r.pattern.match(path)), None)
 
 
 class ServiceCredentials:

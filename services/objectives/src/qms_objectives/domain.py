@@ -143,7 +143,7 @@ class Objective(Aggregate):
         if self.status not in allowed:
             raise IllegalTransition(
                 f"Không thể {action} mục tiêu đang ở trạng thái '{self.status}'",
-                status=str(self.status),
+                current_status=str(self.status),
             )
 
     def revise(self, *, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str) -> None:
@@ -317,7 +317,7 @@ class QualityDocument(Aggregate):
         if self.status not in allowed:
             raise IllegalTransition(
                 f"Không thể {action} văn bản đang ở trạng thái '{self.status}'",
-                status=str(self.status),
+                current_status=str(self.status),
             )
 
     def revise(self, *, title: str, content: str, by: str, correlation_id: str) -> None:

@@ -1,0 +1,88 @@
+"""`make run`: start the whole system locally and keep it running until Ctrl-C."""
+
+import json
+import os
+import signal
+import time
+from importlib import resources
+from pathlib import Path
+
+from qms_local.stack import Stack, stop_embedded_database
+
+DEMO_USERS = [
+    ("thuky", "Nguyễn Thị Thư", ["iso_secretary"], "van-phong"),
+    ("giamdoc", "Trần Văn Giám", ["unit_leader"], None),
+    ("truongphong", "Lê Văn Trưởng", ["department_leader"], "quan-ly-khoa-hoc"),
+    ("chuyenvien", "Phạm Thị Viên", ["staff"], "quan-ly-khoa-hoc"),
+    ("danhgiavien", "Hoàng Văn Đánh", ["auditor"], "ke-hoach-tai-chinh"),
+    ("captren", "UBND tỉnh", ["supervisor"], None),
+    ("quantri", "Quản trị hệ thống", ["admin"], None),
+]
+
+
+def main() -> None:
+    stack = Stack(
+        state_dir=Path(os.environ.get("QMS_STATE_DIR", ".qms")).resolve(),
+        database_url=os.environ.get("QMS_DATABASE_URL", ""),
+        kafka_bootstrap=os.environ.get("QMS_KAFKA_BOOTSTRAP", ""),
+        gateway_port=int(os.environ.get("QMS_GATEWAY_PORT", "8100")),
+        objectives_port=int(os.environ.get("QMS_OBJECTIVES_PORT", "8101")),
+    )
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        print("Khởi động cơ sở dữ liệu và broker…", flush=True)
+        stack.start_infrastructure()
+        print("Khởi động các dịch vụ…", flush=True)
+        stack.start_services()
+        demo = resources.files("qms_local").joinpath("demo_units.json")
+        with resources.as_file(demo) as path:
+            print(stack.run_gateway_command("load-units", str(path)).strip(), flush=True)
+        _print_welcome(stack)
+        while not stopping:
+            time.sleep(0.5)
+            if stack.broker is not None and not stack.broker.alive():
+                print("Broker đã dừng; khởi động lại (nhật ký rỗng)…", flush=True)
+                stack.restart_broker_empty()
+            for process in stack.services.values():
+                if process.process is not None and process.process.poll() is not None:
+                    print(f"Dịch vụ {process.name} đã dừng; khởi động lại…", flush=True)
+                    process.start()
+    finally:
+        print("Đang dừng…", flush=True)
+        stack.stop()
+        if stack.embedded_data is not None:
+            stop_embedded_database(stack.embedded_data)
+        print("Đã dừng.", flush=True)
+
+
+def _print_welcome(stack: Stack) -> None:
+    url = stack.gateway_url
+    user = DEMO_USERS[0]
+    body = json.dumps(
+        {"sub": user[0], "name": user[1], "unit_id": "so-khcn", "roles": user[2],
+         "department_id": user[3]},
+        ensure_ascii=False,
+    )
+    print(f"""
+e-ISO đang chạy.
+  Cổng thông tin (API):  {url}/api/v1/public/units
+  Tài liệu OpenAPI:      {url}/schema
+  Cơ sở dữ liệu:         {stack.database_url}
+  Kafka:                 {stack.kafka_bootstrap}
+
+Lấy token (người dùng mẫu: {", ".join(u[0] for u in DEMO_USERS)}):
+  curl -s -X POST {url}/auth/dev-token -H 'content-type: application/json' \\
+       -d '{body}'
+
+Nhấn Ctrl-C để dừng.""", flush=True)
+
+
+if __name__ == "__main__":
+    main()

