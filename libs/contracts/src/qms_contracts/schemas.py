@@ -37,7 +37,9 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 def _type_of(schema: dict[str, Any], root: dict[str, Any]) -> Any:
     schema = _resolve(schema, root)
     if "anyOf" in schema:
-        return sorted(json.dumps(_type_of(option, root), sort_keys=True) for option in schema["anyOf"])
+        return sorted(
+            json.dumps(_type_of(option, root), sort_keys=True) for option in schema["anyOf"]
+        )
     if schema.get("type") == "array":
         return ["array", _type_of(schema.get("items", {}), root)]
     if schema.get("type") == "object" or "properties" in schema:
@@ -45,9 +47,24 @@ def _type_of(schema: dict[str, Any], root: dict[str, Any]) -> Any:
     return [schema.get("type"), schema.get("format"), schema.get("enum")]
 
 
+def _object_of(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any] | None:
+    """The object schema inside a field: itself, its array items, or its non-null option."""
+    schema = _resolve(schema, root)
+    if schema.get("type") == "array":
+        return _object_of(schema.get("items", {}), root)
+    if "anyOf" in schema:
+        options = [_object_of(option, root) for option in schema["anyOf"]]
+        objects = [option for option in options if option is not None]
+        return objects[0] if len(objects) == 1 else None
+    return schema if "properties" in schema else None
+
+
 def breaking_changes(
-    old: dict[str, Any], new: dict[str, Any], old_root: dict[str, Any] | None = None,
-    new_root: dict[str, Any] | None = None, path: str = "",
+    old: dict[str, Any],
+    new: dict[str, Any],
+    old_root: dict[str, Any] | None = None,
+    new_root: dict[str, Any] | None = None,
+    path: str = "",
 ) -> list[str]:
     """List what in `new` would break a consumer written against `old`."""
     old_root = old_root or old
@@ -65,11 +82,8 @@ def breaking_changes(
         if _type_of(old_field, old_root) != _type_of(new_field, new_root):
             problems.append(f"{where}: type changed")
             continue
-        old_inner, new_inner = _resolve(old_field, old_root), _resolve(new_field, new_root)
-        if old_inner.get("type") == "array":
-            old_inner = _resolve(old_inner.get("items", {}), old_root)
-            new_inner = _resolve(new_inner.get("items", {}), new_root)
-        if "properties" in old_inner:
+        old_inner, new_inner = _object_of(old_field, old_root), _object_of(new_field, new_root)
+        if old_inner is not None and new_inner is not None:
             problems += breaking_changes(old_inner, new_inner, old_root, new_root, where)
     newly_required = set(new.get("required", [])) - set(old.get("required", []))
     for name in sorted(newly_required):

@@ -53,8 +53,10 @@ class Principal:
         if not self.can_act_in(unit_id):
             raise Forbidden(f"Người dùng không thuộc đơn vị {unit_id}")
         if roles and not self.roles.intersection(roles):
-            raise Forbidden("Vai trò của người dùng không được phép thực hiện thao tác này",
-                            required_roles=sorted(roles))
+            raise Forbidden(
+                "Vai trò của người dùng không được phép thực hiện thao tác này",
+                required_roles=sorted(roles),
+            )
 
 
 def principal_from_claims(claims: dict[str, Any], token: str = "") -> Principal:

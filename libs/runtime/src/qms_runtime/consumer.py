@@ -15,6 +15,8 @@ from typing import Any
 
 import asyncpg
 from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord
+from asyncpg.pool import PoolConnectionProxy
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
@@ -28,7 +30,9 @@ log = logging.getLogger("qms.consumer")
 
 CONSUMED = Counter("qms_consumer_events_total", "Events consumed", ["topic", "outcome"])
 
-Handler = Callable[[asyncpg.Connection, Envelope, dict[str, Any]], Awaitable[None]]
+#: A connection lent by the pool, inside the consumer's transaction.
+Db = PoolConnectionProxy[asyncpg.Record]
+Handler = Callable[[Db, Envelope, dict[str, Any]], Awaitable[None]]
 
 
 class PoisonMessage(Exception):
@@ -144,6 +148,7 @@ class IdempotentConsumer:
 
     async def _on_message(self, body: bytes, message: KafkaMessage) -> None:
         record = message.raw_message
+        assert isinstance(record, ConsumerRecord)
         topic, partition, offset = record.topic, record.partition, record.offset
         headers = list(record.headers or [])
         outcome = await self._process(headers, body, topic)
@@ -152,7 +157,9 @@ class IdempotentConsumer:
             CONSUMED.labels(topic, "dead_letter").inc()
         self._processed[(topic, partition)] = offset
 
-    async def _process(self, headers: list[tuple[str, bytes]], body: bytes, topic: str) -> str | None:
+    async def _process(
+        self, headers: list[tuple[str, bytes]], body: bytes, topic: str
+    ) -> str | None:
         """Apply the message; returns the error text when it must go to the DLQ."""
         try:
             envelope, data = decode(headers, body)

@@ -29,7 +29,7 @@ class DateAsISO(Transcoding):
         return dt.date.fromisoformat(data)
 
 
-class QmsApplication(Application):
+class QmsApplication(Application[UUID]):
     """Base of every service's application: typed loading with version checks."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
@@ -47,7 +47,7 @@ class QmsApplication(Application):
 
     def load(self, kind: type[A], aggregate_id: UUID) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"Không tìm thấy {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -103,9 +103,7 @@ def persistence_env(database_url: str, schema: str) -> dict[str, str]:
 def ensure_schema(database_url: str, schema: str) -> None:
     params = postgres_params(database_url)
     with psycopg.connect(**params, autocommit=True) as connection:  # type: ignore[arg-type]
-        connection.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-        )
+        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 def open_application(kind: type[Any], database_url: str, schema: str) -> Any:

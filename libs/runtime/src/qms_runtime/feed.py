@@ -36,7 +36,10 @@ def feed_controller(service: str) -> type[Controller]:
 
         @get("/", sync_to_thread=True)
         def log(
-            self, principal: Principal, application: QmsApplication, mapper: EventMapper,
+            self,
+            principal: Principal,
+            application: QmsApplication,
+            mapper: EventMapper,
             after: Annotated[int, Parameter(ge=0)] = 0,
             limit: Annotated[int, Parameter(ge=1, le=1000)] = 500,
         ) -> dict[str, Any]:
@@ -46,7 +49,10 @@ def feed_controller(service: str) -> type[Controller]:
 
         @get("/{aggregate_id:uuid}", sync_to_thread=True)
         def aggregate(
-            self, aggregate_id: uuid.UUID, principal: Principal, application: QmsApplication,
+            self,
+            aggregate_id: uuid.UUID,
+            principal: Principal,
+            application: QmsApplication,
             mapper: EventMapper,
             after_version: Annotated[int, Parameter(ge=0)] = 0,
             limit: Annotated[int, Parameter(ge=1, le=500)] = 100,

@@ -64,5 +64,8 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 def log_was_lost(known: dict[int, int], end: dict[int, int]) -> bool:
-    """True when the broker holds fewer records than we know were written (log lost, topic re-created)."""
+    """True when the broker holds fewer records than we know were written.
+
+    That happens when it lost its log, or when the topic was deleted and created again.
+    """
     return any(end.get(partition, 0) <= offset for partition, offset in known.items())

@@ -8,6 +8,7 @@ republishes from the start and consumers drop the duplicates.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
@@ -51,7 +52,7 @@ def envelope_for(service: str, event: DomainEventProtocol[Any], outgoing: Outgoi
         source=f"/qms/{service}",
         type=outgoing.payload.event_type,
         subject=str(event.originator_id),
-        time=event.timestamp,
+        time=event.timestamp,  # type: ignore[attr-defined]  # every domain event has one
         unitid=outgoing.unit_id,
         actor=outgoing.actor,
         aggregateversion=event.originator_version,
@@ -69,7 +70,7 @@ class OutboxRelay:
         self,
         *,
         service: str,
-        application: Application,
+        application: Application[Any],
         mapper: EventMapper,
         topic: str,
         bootstrap: str,
@@ -105,8 +106,8 @@ class OutboxRelay:
         async with self._pool.acquire() as lock_connection:
             # One relay per service at a time, however many replicas run.
             lock_key = zlib.crc32(f"relay:{self._schema}:{self.topic}".encode())
-            while not await lock_connection.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
-                await asyncio.sleep(2)
+            # Waits while another replica relays; takes over when that one stops.
+            await lock_connection.execute("SELECT pg_advisory_lock($1)", lock_key)
             await self._load_position()
             backoff = 0.2
             try:
@@ -116,7 +117,9 @@ class OutboxRelay:
                         backoff = 0.2
                         await self._follow()
                     except (KafkaError, OSError, TimeoutError) as error:
-                        log.warning("relay %s: broker unavailable (%s); retrying", self.topic, error)
+                        log.warning(
+                            "relay %s: broker unavailable (%s); retrying", self.topic, error
+                        )
                         await self._disconnect()
                         await asyncio.sleep(backoff)
                         backoff = min(backoff * 2, 5.0)
@@ -147,10 +150,8 @@ class OutboxRelay:
         while True:
             if not await self._publish_batch():
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.IDLE_SECONDS)
-                except TimeoutError:
-                    pass
             if loop.time() - last_check > self.LOSS_CHECK_SECONDS:
                 await self._check_for_lost_log()
                 last_check = loop.time()

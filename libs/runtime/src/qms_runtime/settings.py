@@ -16,13 +16,21 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
-    public_url: str = Field(default="", description="Base URL other services use to reach this one.")
+    public_url: str = Field(
+        default="", description="Base URL other services use to reach this one."
+    )
     jwt_issuer: str = "http://127.0.0.1:8000/auth"
     jwt_audience: str = "e-iso"
     jwks_url: str = "http://127.0.0.1:8000/auth/jwks.json"
-    dev_auth: bool = Field(default=False, description="Serve a development token issuer (never in production).")
-    dev_signing_key_file: str = Field(default="", description="PEM file of the development issuer's key.")
-    service_token: str = Field(default="", description="Bearer token this service presents to others.")
+    dev_auth: bool = Field(
+        default=False, description="Serve a development token issuer (never in production)."
+    )
+    dev_signing_key_file: str = Field(
+        default="", description="PEM file of the development issuer's key."
+    )
+    service_token: str = Field(
+        default="", description="Bearer token this service presents to others."
+    )
     topic_partitions: int = 4
     topic_replication: int = 1
 

@@ -120,10 +120,14 @@ def create_app(
         route_handlers=[*route_handlers, *health_handlers(readiness), PrometheusController],
         dependencies={
             "principal": Provide(provide_principal),
-            **{name: Provide(_constant(value), sync_to_thread=False)
-               for name, value in (dependencies or {}).items()},
-            **{name: Provide(provider, sync_to_thread=False)
-               for name, provider in (providers or {}).items()},
+            **{
+                name: Provide(_constant(value), sync_to_thread=False)
+                for name, value in (dependencies or {}).items()
+            },
+            **{
+                name: Provide(provider, sync_to_thread=False)
+                for name, provider in (providers or {}).items()
+            },
         },
         exception_handlers={Exception: _handle_error},
         middleware=[prometheus.middleware],

@@ -40,7 +40,8 @@ async def forward(
     reply = await upstream.forward(service, request.method, path, await request.body(), headers)
     if reply.status_code >= 300:
         return Response(
-            reply.content, status_code=reply.status_code,
+            reply.content,
+            status_code=reply.status_code,
             media_type=reply.headers.get("content-type", "application/json"),
         )
     result = reply.json()
@@ -69,7 +70,9 @@ def _command_controller(
         status = 201 if method == "POST" and route.startswith("/units/") else 200
 
         async def command(
-            self: Controller, request: Request[Any, Any, Any], upstream: Upstream,
+            self: Controller,
+            request: Request[Any, Any, Any],
+            upstream: Upstream,
             pool: asyncpg.Pool,
         ) -> Response[Any]:
             return await forward(service, request, upstream, pool)
@@ -96,62 +99,87 @@ class QueryController(Controller):
     tags = ["Tra cứu"]
 
     @get("/objectives/{objective_id:uuid}")
-    async def objective(self, objective_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+    async def objective(
+        self, objective_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool
+    ) -> dict[str, Any]:
         return _visible(principal, await readmodel.objective(pool, objective_id))
 
     @get("/units/{unit_id:str}/objectives")
     async def objectives(
-        self, unit_id: str, principal: Principal, pool: asyncpg.Pool,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None, status: str | None = None,
+        self,
+        unit_id: str,
+        principal: Principal,
+        pool: asyncpg.Pool,
+        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        status: str | None = None,
     ) -> list[dict[str, Any]]:
         principal.require(unit_id)
         return await readmodel.objectives(pool, unit_id, year, _statuses(status))
 
     @get("/policies/{document_id:uuid}")
-    async def policy(self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+    async def policy(
+        self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool
+    ) -> dict[str, Any]:
         return _visible(principal, await readmodel.document(pool, document_id))
 
     @get("/contexts/{document_id:uuid}")
-    async def context(self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
+    async def context(
+        self, document_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool
+    ) -> dict[str, Any]:
         return _visible(principal, await readmodel.document(pool, document_id))
 
     @get("/units/{unit_id:str}/policies")
-    async def policies(self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None) -> list[dict[str, Any]]:
+    async def policies(
+        self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None
+    ) -> list[dict[str, Any]]:
         principal.require(unit_id)
         return await readmodel.documents(pool, unit_id, "policy", _statuses(status))
 
     @get("/units/{unit_id:str}/contexts")
-    async def contexts(self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None) -> list[dict[str, Any]]:
+    async def contexts(
+        self, unit_id: str, principal: Principal, pool: asyncpg.Pool, status: str | None = None
+    ) -> list[dict[str, Any]]:
         principal.require(unit_id)
         return await readmodel.documents(pool, unit_id, "context", _statuses(status))
 
     @get("/me/tasks")
     async def my_tasks(self, principal: Principal, pool: asyncpg.Pool) -> dict[str, Any]:
         tasks = await readmodel.tasks_for(
-            pool, sorted(principal.units), set(principal.roles), principal.sub, principal.department_id
+            pool,
+            sorted(principal.units),
+            set(principal.roles),
+            principal.sub,
+            principal.department_id,
         )
         return {"sub": principal.sub, "name": principal.name, "tasks": tasks}
 
 
 # Reads and commands share paths (GET and PUT /objectives/{id}), so one controller holds both.
 ObjectivesController = _command_controller(
-    "objectives", QueryController, [
-    ("POST", "/units/{unit_id:str}/objectives"),
-    ("PUT", "/objectives/{objective_id:uuid}"),
-    *[("POST", f"/objectives/{{objective_id:uuid}}/{step}")
-      for step in ("submit", "approve", "return", "disseminate", "evaluate")],
-    ("POST", "/objectives/{objective_id:uuid}/targets/{target_id:str}/progress"),
-    *[
-        command
-        for plural in ("policies", "contexts")
-        for command in (
-            ("POST", f"/units/{{unit_id:str}}/{plural}"),
-            ("PUT", f"/{plural}/{{document_id:uuid}}"),
-            *[("POST", f"/{plural}/{{document_id:uuid}}/{step}")
-              for step in ("submit", "approve", "return", "publish")],
-        )
+    "objectives",
+    QueryController,
+    [
+        ("POST", "/units/{unit_id:str}/objectives"),
+        ("PUT", "/objectives/{objective_id:uuid}"),
+        *[
+            ("POST", f"/objectives/{{objective_id:uuid}}/{step}")
+            for step in ("submit", "approve", "return", "disseminate", "evaluate")
+        ],
+        ("POST", "/objectives/{objective_id:uuid}/targets/{target_id:str}/progress"),
+        *[
+            command
+            for plural in ("policies", "contexts")
+            for command in (
+                ("POST", f"/units/{{unit_id:str}}/{plural}"),
+                ("PUT", f"/{plural}/{{document_id:uuid}}"),
+                *[
+                    ("POST", f"/{plural}/{{document_id:uuid}}/{step}")
+                    for step in ("submit", "approve", "return", "publish")
+                ],
+            )
+        ],
     ],
-])
+)
 
 
 PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]
@@ -176,11 +204,16 @@ class PublicController(Controller):
 
     @get("/units/{unit_id:str}/objectives")
     async def objectives(
-        self, unit_id: str, pool: asyncpg.Pool,
+        self,
+        unit_id: str,
+        pool: asyncpg.Pool,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> list[dict[str, Any]]:
         rows = await readmodel.objectives(pool, unit_id, year, PUBLIC_OBJECTIVE_STATUSES)
-        return [{k: v for k, v in row.items() if k not in ("submitted_by", "return_reason")} for row in rows]
+        return [
+            {k: v for k, v in row.items() if k not in ("submitted_by", "return_reason")}
+            for row in rows
+        ]
 
     async def _in_force(self, pool: asyncpg.Pool, unit_id: str, kind: str) -> dict[str, Any]:
         rows = await readmodel.documents(pool, unit_id, kind, ["published"])
@@ -224,7 +257,9 @@ class AuthController(Controller):
         unknown = sorted(set(data.roles) - ROLES)
         if unknown:
             raise InvalidInput(f"Vai trò không tồn tại: {', '.join(unknown)}", field="roles")
-        token = dev_issuer.issue(data.sub, data.name, [data.unit_id], data.roles, data.department_id)
+        token = dev_issuer.issue(
+            data.sub, data.name, [data.unit_id], data.roles, data.department_id
+        )
         return {"access_token": token, "token_type": "Bearer"}
 
 
@@ -237,7 +272,9 @@ class DocsController(Controller):
         return {name: f"/api/v1/docs/asyncapi/{name}" for name in upstream.services}
 
     @get("/asyncapi/{service:str}")
-    async def asyncapi(self, service: str, upstream: Upstream, gateway_asyncapi: dict[str, Any]) -> dict[str, Any]:
+    async def asyncapi(
+        self, service: str, upstream: Upstream, gateway_asyncapi: dict[str, Any]
+    ) -> dict[str, Any]:
         if service == "gateway":
             return gateway_asyncapi
         if service not in upstream.services:

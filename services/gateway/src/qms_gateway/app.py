@@ -21,8 +21,8 @@ from qms_contracts import dead_letter_topic, events_topic
 from qms_gateway import readmodel
 from qms_gateway.api import (
     AuthController,
-    ObjectivesController,
     DocsController,
+    ObjectivesController,
     PublicController,
 )
 from qms_gateway.events import Projector
@@ -52,7 +52,8 @@ class Gateway:
         self.settings = settings
         self.dev_issuer = (
             DevIssuer(settings.jwt_issuer, settings.jwt_audience, settings.dev_signing_key_file)
-            if settings.dev_auth else None
+            if settings.dev_auth
+            else None
         )
         self.upstream = Upstream(
             settings.services, ServiceCredentials(settings.service_token, self.dev_issuer)
@@ -101,14 +102,20 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
     gateway = Gateway(settings)
     verifier = TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
     document = asyncapi_document(
-        SERVICE, VERSION, settings.kafka_bootstrap, [],
+        SERVICE,
+        VERSION,
+        settings.kafka_bootstrap,
+        [],
         subscribes=[events_topic(name) for name in settings.services],
     )
-    app = create_app(
+    return create_app(
         service=SERVICE,
         version=VERSION,
         route_handlers=[
-            ObjectivesController, PublicController, AuthController, DocsController,
+            ObjectivesController,
+            PublicController,
+            AuthController,
+            DocsController,
         ],
         verifier=verifier,
         readiness=[gateway.database, gateway.broker],
@@ -121,7 +128,6 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
         },
         providers={"pool": gateway.provide_pool},
     )
-    return app
 
 
 async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
@@ -150,13 +156,17 @@ async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
     await gateway.upstream.close()
     await pool.close()
     seconds = time.perf_counter() - started
-    return {"events": applied, "seconds": seconds, "events_per_second": applied / seconds if seconds else 0}
+    return {
+        "events": applied,
+        "seconds": seconds,
+        "events_per_second": applied / seconds if seconds else 0,
+    }
 
 
 async def load_units(settings: GatewaySettings, path: Path) -> int:
     pool = await create_pool(settings, readmodel.SCHEMA)
     await readmodel.create_tables(pool)
-    units = json.loads(path.read_text(encoding="utf-8"))
+    units = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     for unit in units:
         await readmodel.upsert_unit(pool, unit)
     await pool.close()

@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from qms_runtime.consumer import Db
+
 SCHEMA = "gateway"
 
 DDL = f"""
@@ -75,8 +77,12 @@ def _row(record: asyncpg.Record | None) -> dict[str, Any] | None:
     return row
 
 
-async def objective(connection: asyncpg.Connection | asyncpg.Pool, objective_id: uuid.UUID) -> dict[str, Any] | None:
-    return _row(await connection.fetchrow(f"SELECT * FROM {SCHEMA}.objectives WHERE id=$1", objective_id))
+async def objective(
+    connection: Db | asyncpg.Pool, objective_id: uuid.UUID
+) -> dict[str, Any] | None:
+    return _row(
+        await connection.fetchrow(f"SELECT * FROM {SCHEMA}.objectives WHERE id=$1", objective_id)
+    )
 
 
 async def objectives(
@@ -86,15 +92,17 @@ async def objectives(
         f"SELECT * FROM {SCHEMA}.objectives WHERE unit_id=$1 "
         "AND ($2::int IS NULL OR year=$2) AND ($3::text[] IS NULL OR status = ANY($3)) "
         "ORDER BY year DESC, title",
-        unit_id, year, statuses,
+        unit_id,
+        year,
+        statuses,
     )
     return [row for row in map(_row, records) if row is not None]
 
 
-async def document(
-    connection: asyncpg.Connection | asyncpg.Pool, document_id: uuid.UUID
-) -> dict[str, Any] | None:
-    return _row(await connection.fetchrow(f"SELECT * FROM {SCHEMA}.documents WHERE id=$1", document_id))
+async def document(connection: Db | asyncpg.Pool, document_id: uuid.UUID) -> dict[str, Any] | None:
+    return _row(
+        await connection.fetchrow(f"SELECT * FROM {SCHEMA}.documents WHERE id=$1", document_id)
+    )
 
 
 async def documents(
@@ -103,12 +111,14 @@ async def documents(
     records = await pool.fetch(
         f"SELECT * FROM {SCHEMA}.documents WHERE unit_id=$1 AND kind=$2 "
         "AND ($3::text[] IS NULL OR status = ANY($3)) ORDER BY version_number DESC",
-        unit_id, kind, statuses,
+        unit_id,
+        kind,
+        statuses,
     )
     return [row for row in map(_row, records) if row is not None]
 
 
-async def version_of(connection: asyncpg.Connection | asyncpg.Pool, aggregate_id: uuid.UUID) -> int:
+async def version_of(connection: Db | asyncpg.Pool, aggregate_id: uuid.UUID) -> int:
     """The version the read model holds for an aggregate, 0 if it never saw it."""
     value = await connection.fetchval(
         f"SELECT version FROM {SCHEMA}.objectives WHERE id=$1 "
@@ -132,7 +142,9 @@ async def upsert_unit(pool: asyncpg.Pool, data: dict[str, Any]) -> None:
         f"INSERT INTO {SCHEMA}.units (unit_id, name, code_prefix, departments) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT (unit_id) DO UPDATE SET name=EXCLUDED.name, "
         "code_prefix=EXCLUDED.code_prefix, departments=EXCLUDED.departments",
-        data["unit_id"], data["name"], data.get("code_prefix", ""),
+        data["unit_id"],
+        data["name"],
+        data.get("code_prefix", ""),
         json.dumps(data.get("departments", []), ensure_ascii=False),
     )
 
@@ -164,27 +176,43 @@ async def tasks_for(
             f"SELECT id, unit_id, title, status, version, {kind} AS kind, submitted_by "
             f"FROM {SCHEMA}.{table} WHERE status=$1 AND (unit_id = ANY($2) OR '*' = ANY($2)) "
             "ORDER BY updated_at",
-            status, units_in,
+            status,
+            units_in,
         )
         for record in records:
             if action == "approve" and record["submitted_by"] == sub:
                 continue  # separation of duties: never ask the submitter to approve
-            tasks.append({
-                "action": action, "label": label, "kind": record["kind"], "id": str(record["id"]),
-                "unit_id": record["unit_id"], "title": record["title"],
-                "status": record["status"], "version": record["version"],
-            })
+            tasks.append(
+                {
+                    "action": action,
+                    "label": label,
+                    "kind": record["kind"],
+                    "id": str(record["id"]),
+                    "unit_id": record["unit_id"],
+                    "title": record["title"],
+                    "status": record["status"],
+                    "version": record["version"],
+                }
+            )
     if "department_leader" in roles and department_id:
         records = await pool.fetch(
             f"SELECT id, unit_id, title, status, version FROM {SCHEMA}.objectives "
             "WHERE status='disseminated' AND (unit_id = ANY($1) OR '*' = ANY($1)) "
             "AND targets @> $2::jsonb ORDER BY updated_at",
-            units_in, json.dumps([{"department_id": department_id}]),
+            units_in,
+            json.dumps([{"department_id": department_id}]),
         )
         tasks += [
-            {"action": "record_progress", "label": "Cập nhật tiến độ chỉ tiêu của phòng",
-             "kind": "objective", "id": str(r["id"]), "unit_id": r["unit_id"], "title": r["title"],
-             "status": r["status"], "version": r["version"]}
+            {
+                "action": "record_progress",
+                "label": "Cập nhật tiến độ chỉ tiêu của phòng",
+                "kind": "objective",
+                "id": str(r["id"]),
+                "unit_id": r["unit_id"],
+                "title": r["title"],
+                "status": r["status"],
+                "version": r["version"],
+            }
             for r in records
         ]
     return tasks

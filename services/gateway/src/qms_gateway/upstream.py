@@ -41,7 +41,9 @@ class Upstream:
         self, service: str, method: str, path: str, body: bytes, headers: dict[str, str]
     ) -> httpx.Response:
         try:
-            return await self.client.request(method, self.url(service, path), content=body, headers=headers)
+            return await self.client.request(
+                method, self.url(service, path), content=body, headers=headers
+            )
         except httpx.HTTPError as error:
             raise UpstreamUnavailable(f"Dịch vụ {service} không phản hồi: {error}") from None
 
@@ -63,7 +65,9 @@ class Upstream:
                 return events
             after_version = page[-1][0].aggregateversion
 
-    async def all_events(self, service: str, after: int, limit: int) -> tuple[list[tuple[Envelope, dict[str, Any]]], int]:
+    async def all_events(
+        self, service: str, after: int, limit: int
+    ) -> tuple[list[tuple[Envelope, dict[str, Any]]], int]:
         response = await self.client.get(
             self.url(service, "/api/v1/feed"),
             params={"after": after, "limit": limit},

@@ -22,7 +22,9 @@ class _In(BaseModel):
 
 
 class TargetIn(_In):
-    target_id: str | None = Field(default=None, max_length=40, description="Keep to revise a target")
+    target_id: str | None = Field(
+        default=None, max_length=40, description="Keep to revise a target"
+    )
     statement: str = Field(min_length=1, max_length=2000)
     indicator: str = Field(min_length=1, max_length=500)
     target_value: float
@@ -163,87 +165,160 @@ class ObjectivesController(Controller):
 
     @post("/units/{unit_id:str}/objectives", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def draft(
-        self, request: Request[Any, Any, Any], unit_id: UnitId, data: DraftObjectiveIn,
-        principal: Principal, application: ObjectivesApplication,
+        self,
+        request: Request[Any, Any, Any],
+        unit_id: UnitId,
+        data: DraftObjectiveIn,
+        principal: Principal,
+        application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
         result = application.draft_objective(
-            principal, unit_id=unit_id, year=data.year, title=data.title,
-            targets=_targets(data.targets), correlation_id=correlation_id(request),
+            principal,
+            unit_id=unit_id,
+            year=data.year,
+            title=data.title,
+            targets=_targets(data.targets),
+            correlation_id=correlation_id(request),
         )
         return reply(result, HTTP_201_CREATED)
 
     @put("/objectives/{objective_id:uuid}", sync_to_thread=True)
     def revise(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, data: ReviseObjectiveIn,
-        principal: Principal, application: ObjectivesApplication,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        data: ReviseObjectiveIn,
+        principal: Principal,
+        application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
-        return reply(application.revise_objective(
-            principal, objective_id, expected_version(request, data), title=data.title,
-            targets=_targets(data.targets), correlation_id=correlation_id(request),
-        ))
+        return reply(
+            application.revise_objective(
+                principal,
+                objective_id,
+                expected_version(request, data),
+                title=data.title,
+                targets=_targets(data.targets),
+                correlation_id=correlation_id(request),
+            )
+        )
 
     @post("/objectives/{objective_id:uuid}/submit", status_code=HTTP_200_OK, sync_to_thread=True)
     def submit(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, principal: Principal,
-        application: ObjectivesApplication, data: VersionIn | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        principal: Principal,
+        application: ObjectivesApplication,
+        data: VersionIn | None = None,
     ) -> Response[dict[str, Any]]:
-        return reply(application.submit_objective(
-            principal, objective_id, expected_version(request, data), correlation_id(request)
-        ))
+        return reply(
+            application.submit_objective(
+                principal, objective_id, expected_version(request, data), correlation_id(request)
+            )
+        )
 
     @post("/objectives/{objective_id:uuid}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
     def approve(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, principal: Principal,
-        application: ObjectivesApplication, data: VersionIn | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        principal: Principal,
+        application: ObjectivesApplication,
+        data: VersionIn | None = None,
     ) -> Response[dict[str, Any]]:
-        return reply(application.approve_objective(
-            principal, objective_id, expected_version(request, data), correlation_id(request)
-        ))
+        return reply(
+            application.approve_objective(
+                principal, objective_id, expected_version(request, data), correlation_id(request)
+            )
+        )
 
     @post("/objectives/{objective_id:uuid}/return", status_code=HTTP_200_OK, sync_to_thread=True)
     def return_(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, data: ReturnIn,
-        principal: Principal, application: ObjectivesApplication,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        data: ReturnIn,
+        principal: Principal,
+        application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
-        return reply(application.return_objective(
-            principal, objective_id, expected_version(request, data), data.reason,
-            correlation_id(request),
-        ))
+        return reply(
+            application.return_objective(
+                principal,
+                objective_id,
+                expected_version(request, data),
+                data.reason,
+                correlation_id(request),
+            )
+        )
 
-    @post("/objectives/{objective_id:uuid}/disseminate", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post(
+        "/objectives/{objective_id:uuid}/disseminate", status_code=HTTP_200_OK, sync_to_thread=True
+    )
     def disseminate(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, data: DisseminateIn,
-        principal: Principal, application: ObjectivesApplication,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        data: DisseminateIn,
+        principal: Principal,
+        application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
-        return reply(application.disseminate_objective(
-            principal, objective_id, expected_version(request, data), tuple(data.department_ids),
-            correlation_id(request),
-        ))
+        return reply(
+            application.disseminate_objective(
+                principal,
+                objective_id,
+                expected_version(request, data),
+                tuple(data.department_ids),
+                correlation_id(request),
+            )
+        )
 
     @post(
         "/objectives/{objective_id:uuid}/targets/{target_id:str}/progress",
-        status_code=HTTP_200_OK, sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
     )
     def progress(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, target_id: str,
-        data: ProgressIn, principal: Principal, application: ObjectivesApplication,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        target_id: str,
+        data: ProgressIn,
+        principal: Principal,
+        application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
-        return reply(application.record_progress(
-            principal, objective_id, expected_version(request, data), target_id=target_id,
-            value=data.value, as_of=data.as_of, note=data.note,
-            correlation_id=correlation_id(request),
-        ))
+        return reply(
+            application.record_progress(
+                principal,
+                objective_id,
+                expected_version(request, data),
+                target_id=target_id,
+                value=data.value,
+                as_of=data.as_of,
+                note=data.note,
+                correlation_id=correlation_id(request),
+            )
+        )
 
     @post("/objectives/{objective_id:uuid}/evaluate", status_code=HTTP_200_OK, sync_to_thread=True)
     def evaluate(
-        self, request: Request[Any, Any, Any], objective_id: uuid.UUID, principal: Principal,
-        application: ObjectivesApplication, data: EvaluateIn | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        principal: Principal,
+        application: ObjectivesApplication,
+        data: EvaluateIn | None = None,
     ) -> Response[dict[str, Any]]:
         body = data or EvaluateIn()
-        return reply(application.evaluate_objective(
-            principal, objective_id, expected_version(request, data), overrides=body.achieved,
-            note=body.note, correlation_id=correlation_id(request),
-        ))
+        return reply(
+            application.evaluate_objective(
+                principal,
+                objective_id,
+                expected_version(request, data),
+                overrides=body.achieved,
+                note=body.note,
+                correlation_id=correlation_id(request),
+            )
+        )
 
     @get("/objectives/{objective_id:uuid}", sync_to_thread=True)
     def read(
@@ -261,60 +336,130 @@ def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Contr
 
         @post(f"/units/{{unit_id:str}}/{plural}", status_code=HTTP_201_CREATED, sync_to_thread=True)
         def draft(
-            self, request: Request[Any, Any, Any], unit_id: UnitId, data: DocumentIn,
-            principal: Principal, application: ObjectivesApplication,
+            self,
+            request: Request[Any, Any, Any],
+            unit_id: UnitId,
+            data: DocumentIn,
+            principal: Principal,
+            application: ObjectivesApplication,
         ) -> Response[dict[str, Any]]:
-            return reply(application.draft_document(
-                principal, unit_id=unit_id, kind=kind, title=data.title, content=data.content,
-                correlation_id=correlation_id(request),
-            ), HTTP_201_CREATED)
+            return reply(
+                application.draft_document(
+                    principal,
+                    unit_id=unit_id,
+                    kind=kind,
+                    title=data.title,
+                    content=data.content,
+                    correlation_id=correlation_id(request),
+                ),
+                HTTP_201_CREATED,
+            )
 
         @put(f"/{plural}/{{document_id:uuid}}", sync_to_thread=True)
         def revise(
-            self, request: Request[Any, Any, Any], document_id: uuid.UUID, data: ReviseDocumentIn,
-            principal: Principal, application: ObjectivesApplication,
+            self,
+            request: Request[Any, Any, Any],
+            document_id: uuid.UUID,
+            data: ReviseDocumentIn,
+            principal: Principal,
+            application: ObjectivesApplication,
         ) -> Response[dict[str, Any]]:
-            return reply(application.revise_document(
-                principal, kind, document_id, expected_version(request, data), title=data.title,
-                content=data.content, correlation_id=correlation_id(request),
-            ))
+            return reply(
+                application.revise_document(
+                    principal,
+                    kind,
+                    document_id,
+                    expected_version(request, data),
+                    title=data.title,
+                    content=data.content,
+                    correlation_id=correlation_id(request),
+                )
+            )
 
-        @post(f"/{plural}/{{document_id:uuid}}/submit", status_code=HTTP_200_OK, sync_to_thread=True)
+        @post(
+            f"/{plural}/{{document_id:uuid}}/submit", status_code=HTTP_200_OK, sync_to_thread=True
+        )
         def submit(
-            self, request: Request[Any, Any, Any], document_id: uuid.UUID, principal: Principal,
-            application: ObjectivesApplication, data: VersionIn | None = None,
+            self,
+            request: Request[Any, Any, Any],
+            document_id: uuid.UUID,
+            principal: Principal,
+            application: ObjectivesApplication,
+            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            return reply(application.submit_document(
-                principal, kind, document_id, expected_version(request, data), correlation_id(request)
-            ))
+            return reply(
+                application.submit_document(
+                    principal,
+                    kind,
+                    document_id,
+                    expected_version(request, data),
+                    correlation_id(request),
+                )
+            )
 
-        @post(f"/{plural}/{{document_id:uuid}}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
+        @post(
+            f"/{plural}/{{document_id:uuid}}/approve", status_code=HTTP_200_OK, sync_to_thread=True
+        )
         def approve(
-            self, request: Request[Any, Any, Any], document_id: uuid.UUID, principal: Principal,
-            application: ObjectivesApplication, data: VersionIn | None = None,
+            self,
+            request: Request[Any, Any, Any],
+            document_id: uuid.UUID,
+            principal: Principal,
+            application: ObjectivesApplication,
+            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            return reply(application.approve_document(
-                principal, kind, document_id, expected_version(request, data), correlation_id(request)
-            ))
+            return reply(
+                application.approve_document(
+                    principal,
+                    kind,
+                    document_id,
+                    expected_version(request, data),
+                    correlation_id(request),
+                )
+            )
 
-        @post(f"/{plural}/{{document_id:uuid}}/return", status_code=HTTP_200_OK, sync_to_thread=True)
+        @post(
+            f"/{plural}/{{document_id:uuid}}/return", status_code=HTTP_200_OK, sync_to_thread=True
+        )
         def return_(
-            self, request: Request[Any, Any, Any], document_id: uuid.UUID, data: ReturnIn,
-            principal: Principal, application: ObjectivesApplication,
+            self,
+            request: Request[Any, Any, Any],
+            document_id: uuid.UUID,
+            data: ReturnIn,
+            principal: Principal,
+            application: ObjectivesApplication,
         ) -> Response[dict[str, Any]]:
-            return reply(application.return_document(
-                principal, kind, document_id, expected_version(request, data), data.reason,
-                correlation_id(request),
-            ))
+            return reply(
+                application.return_document(
+                    principal,
+                    kind,
+                    document_id,
+                    expected_version(request, data),
+                    data.reason,
+                    correlation_id(request),
+                )
+            )
 
-        @post(f"/{plural}/{{document_id:uuid}}/publish", status_code=HTTP_200_OK, sync_to_thread=True)
+        @post(
+            f"/{plural}/{{document_id:uuid}}/publish", status_code=HTTP_200_OK, sync_to_thread=True
+        )
         def publish(
-            self, request: Request[Any, Any, Any], document_id: uuid.UUID, principal: Principal,
-            application: ObjectivesApplication, data: VersionIn | None = None,
+            self,
+            request: Request[Any, Any, Any],
+            document_id: uuid.UUID,
+            principal: Principal,
+            application: ObjectivesApplication,
+            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            return reply(application.publish_document(
-                principal, kind, document_id, expected_version(request, data), correlation_id(request)
-            ))
+            return reply(
+                application.publish_document(
+                    principal,
+                    kind,
+                    document_id,
+                    expected_version(request, data),
+                    correlation_id(request),
+                )
+            )
 
         @get(f"/{plural}/{{document_id:uuid}}", sync_to_thread=True)
         def read(

@@ -35,7 +35,9 @@ def build_app(settings: ServiceSettings | None = None) -> Litestar:
             PolicyController,
             ContextController,
             feed_controller(SERVICE),
-            asyncapi_route(asyncapi_document(SERVICE, VERSION, settings.kafka_bootstrap, published)),
+            asyncapi_route(
+                asyncapi_document(SERVICE, VERSION, settings.kafka_bootstrap, published)
+            ),
         ],
         verifier=TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience),
         readiness=[runtime.database, runtime.broker],

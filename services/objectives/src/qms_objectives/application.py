@@ -50,18 +50,30 @@ class ObjectivesApplication(QmsApplication):
     # Quality objectives
 
     def draft_objective(
-        self, who: Principal, *, unit_id: str, year: int, title: str,
-        targets: tuple[TargetSpec, ...], correlation_id: str,
+        self,
+        who: Principal,
+        *,
+        unit_id: str,
+        year: int,
+        title: str,
+        targets: tuple[TargetSpec, ...],
+        correlation_id: str,
     ) -> CommandResult:
         who.require(unit_id, SECRETARY)
         objective = Objective.draft(
-            unit_id=unit_id, year=year, title=title, targets=targets, by=who.sub,
+            unit_id=unit_id,
+            year=year,
+            title=title,
+            targets=targets,
+            by=who.sub,
             correlation_id=correlation_id,
         )
         self.save_or_conflict(objective)
         return CommandResult(objective.id, objective.version)
 
-    def _objective(self, who: Principal, objective_id: uuid.UUID, expected: int | None) -> Objective:
+    def _objective(
+        self, who: Principal, objective_id: uuid.UUID, expected: int | None
+    ) -> Objective:
         objective = self.load(Objective, objective_id)
         if not who.can_act_in(objective.unit_id):
             raise Forbidden(f"Người dùng không thuộc đơn vị {objective.unit_id}")
@@ -73,8 +85,14 @@ class ObjectivesApplication(QmsApplication):
         return CommandResult(aggregates[0].id, aggregates[0].version)
 
     def revise_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None, *,
-        title: str, targets: tuple[TargetSpec, ...], correlation_id: str,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
+        *,
+        title: str,
+        targets: tuple[TargetSpec, ...],
+        correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
         who.require(objective.unit_id, SECRETARY)
@@ -82,7 +100,10 @@ class ObjectivesApplication(QmsApplication):
         return self._save(objective)
 
     def submit_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
         correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
@@ -91,7 +112,10 @@ class ObjectivesApplication(QmsApplication):
         return self._save(objective)
 
     def approve_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
         correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
@@ -100,8 +124,12 @@ class ObjectivesApplication(QmsApplication):
         return self._save(objective)
 
     def return_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None,
-        reason: str, correlation_id: str,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
+        reason: str,
+        correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
         who.require(objective.unit_id, LEADER)
@@ -109,17 +137,31 @@ class ObjectivesApplication(QmsApplication):
         return self._save(objective)
 
     def disseminate_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None,
-        department_ids: tuple[str, ...], correlation_id: str,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
+        department_ids: tuple[str, ...],
+        correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
         who.require(objective.unit_id, SECRETARY)
-        objective.disseminate(department_ids=department_ids, by=who.sub, correlation_id=correlation_id)
+        objective.disseminate(
+            department_ids=department_ids, by=who.sub, correlation_id=correlation_id
+        )
         return self._save(objective)
 
     def record_progress(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None, *,
-        target_id: str, value: float, as_of: date, note: str, correlation_id: str,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
+        *,
+        target_id: str,
+        value: float,
+        as_of: date,
+        note: str,
+        correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
         who.require(objective.unit_id, SECRETARY, DEPARTMENT_LEADER)
@@ -127,18 +169,30 @@ class ObjectivesApplication(QmsApplication):
         if SECRETARY not in who.roles and who.department_id != target.department_id:
             raise Forbidden("Chỉ lãnh đạo phòng chịu trách nhiệm chỉ tiêu được cập nhật tiến độ")
         objective.record_progress(
-            target_id=target_id, value=value, as_of=as_of, note=note, by=who.sub,
+            target_id=target_id,
+            value=value,
+            as_of=as_of,
+            note=note,
+            by=who.sub,
             correlation_id=correlation_id,
         )
         return self._save(objective)
 
     def evaluate_objective(
-        self, who: Principal, objective_id: uuid.UUID, expected_version: int | None, *,
-        overrides: dict[str, bool], note: str, correlation_id: str,
+        self,
+        who: Principal,
+        objective_id: uuid.UUID,
+        expected_version: int | None,
+        *,
+        overrides: dict[str, bool],
+        note: str,
+        correlation_id: str,
     ) -> CommandResult:
         objective = self._objective(who, objective_id, expected_version)
         who.require(objective.unit_id, SECRETARY, LEADER)
-        objective.evaluate(overrides=overrides, note=note, by=who.sub, correlation_id=correlation_id)
+        objective.evaluate(
+            overrides=overrides, note=note, by=who.sub, correlation_id=correlation_id
+        )
         return self._save(objective)
 
     def get_objective(self, who: Principal, objective_id: uuid.UUID) -> Objective:
@@ -148,21 +202,33 @@ class ObjectivesApplication(QmsApplication):
 
     def _register(self, unit_id: str, kind: DocumentKind) -> DocumentRegister:
         try:
-            register = self.repository.get(DocumentRegister.create_id(unit_id, kind))
+            register: DocumentRegister = self.repository.get(
+                DocumentRegister.create_id(unit_id, kind)
+            )
         except AggregateNotFoundError:
             return DocumentRegister(unit_id=unit_id, kind=kind)
-        assert isinstance(register, DocumentRegister)
         return register
 
     def draft_document(
-        self, who: Principal, *, unit_id: str, kind: DocumentKind, title: str, content: str,
+        self,
+        who: Principal,
+        *,
+        unit_id: str,
+        kind: DocumentKind,
+        title: str,
+        content: str,
         correlation_id: str,
     ) -> CommandResult:
         who.require(unit_id, SECRETARY)
         register = self._register(unit_id, kind)
         document = QualityDocument.draft(
-            unit_id=unit_id, kind=kind, version_number=register.next_version_number, title=title,
-            content=content, by=who.sub, correlation_id=correlation_id,
+            unit_id=unit_id,
+            kind=kind,
+            version_number=register.next_version_number,
+            title=title,
+            content=content,
+            by=who.sub,
+            correlation_id=correlation_id,
         )
         register.add_version(document.id)
         return self._save(document, register)
@@ -179,8 +245,15 @@ class ObjectivesApplication(QmsApplication):
         return document
 
     def revise_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID,
-        expected_version: int | None, *, title: str, content: str, correlation_id: str,
+        self,
+        who: Principal,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected_version: int | None,
+        *,
+        title: str,
+        content: str,
+        correlation_id: str,
     ) -> CommandResult:
         document = self._document(who, kind, document_id, expected_version)
         who.require(document.unit_id, SECRETARY)
@@ -188,8 +261,12 @@ class ObjectivesApplication(QmsApplication):
         return self._save(document)
 
     def submit_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID,
-        expected_version: int | None, correlation_id: str,
+        self,
+        who: Principal,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected_version: int | None,
+        correlation_id: str,
     ) -> CommandResult:
         document = self._document(who, kind, document_id, expected_version)
         who.require(document.unit_id, SECRETARY)
@@ -197,8 +274,12 @@ class ObjectivesApplication(QmsApplication):
         return self._save(document)
 
     def approve_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID,
-        expected_version: int | None, correlation_id: str,
+        self,
+        who: Principal,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected_version: int | None,
+        correlation_id: str,
     ) -> CommandResult:
         document = self._document(who, kind, document_id, expected_version)
         who.require(document.unit_id, LEADER)
@@ -206,8 +287,13 @@ class ObjectivesApplication(QmsApplication):
         return self._save(document)
 
     def return_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID,
-        expected_version: int | None, reason: str, correlation_id: str,
+        self,
+        who: Principal,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected_version: int | None,
+        reason: str,
+        correlation_id: str,
     ) -> CommandResult:
         document = self._document(who, kind, document_id, expected_version)
         who.require(document.unit_id, LEADER)
@@ -215,8 +301,12 @@ class ObjectivesApplication(QmsApplication):
         return self._save(document)
 
     def publish_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID,
-        expected_version: int | None, correlation_id: str,
+        self,
+        who: Principal,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected_version: int | None,
+        correlation_id: str,
     ) -> CommandResult:
         document = self._document(who, kind, document_id, expected_version)
         who.require(document.unit_id, SECRETARY)

@@ -146,14 +146,18 @@ class Objective(Aggregate):
                 current_status=str(self.status),
             )
 
-    def revise(self, *, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str) -> None:
+    def revise(
+        self, *, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str
+    ) -> None:
         self._expect(ObjectiveStatus.DRAFT, ObjectiveStatus.RETURNED, action="sửa")
         _require_text(title, "title")
         _check_targets(self.year, targets)
         self._revised(title=title, targets=targets, by=by, correlation_id=correlation_id)
 
     @event("Revised")
-    def _revised(self, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str) -> None:
+    def _revised(
+        self, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str
+    ) -> None:
         self.title = title
         self.targets = tuple(targets)
         self.progress = {t.target_id: [] for t in targets}
@@ -203,7 +207,9 @@ class Objective(Aggregate):
                 missing=missing,
             )
         self._disseminated(
-            department_ids=tuple(dict.fromkeys(department_ids)), by=by, correlation_id=correlation_id
+            department_ids=tuple(dict.fromkeys(department_ids)),
+            by=by,
+            correlation_id=correlation_id,
         )
 
     @event("Disseminated")
@@ -221,7 +227,11 @@ class Objective(Aggregate):
         if as_of.year < self.year:
             raise InvalidInput(f"Ngày số liệu phải thuộc năm {self.year} trở đi", field="as_of")
         self._progress_recorded(
-            target_id=target_id, value=value, as_of=as_of, note=note, by=by,
+            target_id=target_id,
+            value=value,
+            as_of=as_of,
+            note=note,
+            by=by,
             correlation_id=correlation_id,
         )
 
@@ -260,7 +270,11 @@ class Objective(Aggregate):
 
     @event("Evaluated")
     def _evaluated(
-        self, achieved: bool, results: tuple[TargetResult, ...], note: str, by: str,
+        self,
+        achieved: bool,
+        results: tuple[TargetResult, ...],
+        note: str,
+        by: str,
         correlation_id: str,
     ) -> None:
         self.status = ObjectiveStatus.EVALUATED
@@ -287,20 +301,39 @@ class QualityDocument(Aggregate):
 
     @classmethod
     def draft(
-        cls, *, unit_id: str, kind: DocumentKind, version_number: int, title: str, content: str,
-        by: str, correlation_id: str,
+        cls,
+        *,
+        unit_id: str,
+        kind: DocumentKind,
+        version_number: int,
+        title: str,
+        content: str,
+        by: str,
+        correlation_id: str,
     ) -> "QualityDocument":
         _require_text(title, "title")
         _require_text(content, "content")
         return cls(
-            unit_id=unit_id, kind=kind, version_number=version_number, title=title,
-            content=content, by=by, correlation_id=correlation_id,
+            unit_id=unit_id,
+            kind=kind,
+            version_number=version_number,
+            title=title,
+            content=content,
+            by=by,
+            correlation_id=correlation_id,
         )
 
     @event("Drafted")
     def __init__(
-        self, *, unit_id: str, kind: DocumentKind, version_number: int, title: str, content: str,
-        by: str, correlation_id: str,
+        self,
+        *,
+        unit_id: str,
+        kind: DocumentKind,
+        version_number: int,
+        title: str,
+        content: str,
+        by: str,
+        correlation_id: str,
     ) -> None:
         self.unit_id = unit_id
         self.kind = DocumentKind(kind)

@@ -56,11 +56,18 @@ def _objective_payload(name: str, event: Any, ids: dict[str, Any]) -> Integratio
             **ids, department_ids=list(event.department_ids)
         ),
         "ProgressRecorded": lambda: contract.TargetProgressRecorded(
-            **ids, target_id=event.target_id, value=event.value, as_of=event.as_of,
-            note=event.note, recorded_by=event.by,
+            **ids,
+            target_id=event.target_id,
+            value=event.value,
+            as_of=event.as_of,
+            note=event.note,
+            recorded_by=event.by,
         ),
         "Evaluated": lambda: contract.ObjectiveEvaluated(
-            **ids, achieved=event.achieved, note=event.note, evaluated_by=event.by,
+            **ids,
+            achieved=event.achieved,
+            note=event.note,
+            evaluated_by=event.by,
             results=[contract.TargetResult(**asdict(result)) for result in event.results],
         ),
     }
@@ -69,7 +76,7 @@ def _objective_payload(name: str, event: Any, ids: dict[str, Any]) -> Integratio
 
 def _document_payload(name: str, event: Any, origin: Any, ids: dict[str, Any]) -> IntegrationEvent:
     model = _DOCUMENT_EVENTS[DocumentKind(origin.kind)][name]
-    fields: dict[str, Any] = {
+    fields: dict[str, Callable[[], dict[str, Any]]] = {
         "Drafted": lambda: {"title": event.title, "content": event.content},
         "Revised": lambda: {"title": event.title, "content": event.content},
         "Submitted": lambda: {"submitted_by": event.by},
@@ -77,8 +84,8 @@ def _document_payload(name: str, event: Any, origin: Any, ids: dict[str, Any]) -
         "Approved": lambda: {"approved_by": event.by},
         "Published": lambda: {"supersedes": str(event.supersedes) if event.supersedes else None},
         "Superseded": lambda: {"superseded_by": str(event.superseded_by)},
-    }[name]()
-    return model(**ids, version_number=origin.version_number, **fields)
+    }
+    return model.model_validate({**ids, "version_number": origin.version_number, **fields[name]()})
 
 
 class ObjectivesEventMapper:

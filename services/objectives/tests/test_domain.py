@@ -1,0 +1,899 @@
+"""Unit tests of the objectives aggregates: every transition and rule, no I/O."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+from eventsourcing.domain import Aggregate
+
+from qms_objectives.domain import (
+    DocumentKind,
+    DocumentRegister,
+    DocumentStatus,
+    Objective,
+    ObjectiveStatus,
+    ProgressEntry,
+    QualityDocument,
+    TargetResult,
+    TargetSpec,
+)
+from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
+
+CID = "corr-1"
+DRAFTER = "alice"
+SUBMITTER = "bob"
+REVIEWER = "carol"
+
+
+def spec(
+    target_id: str = "t1",
+    *,
+    target_value: float = 90.0,
+    direction: str = "at_least",
+    deadline: date = date(2025, 12, 31),
+    department_id: str = "dep-a",
+    **overrides: Any,
+) -> TargetSpec:
+    fields: dict[str, Any] = {
+        "target_id": target_id,
+        "statement": "Giải quyết hồ sơ đúng hạn",
+        "indicator": "tỷ lệ hồ sơ đúng hạn",
+        "target_value": target_value,
+        "unit_of_measure": "%",
+        "direction": direction,
+        "deadline": deadline,
+        "department_id": department_id,
+        "action_plan": "Rà soát quy trình hằng tháng",
+    }
+    fields.update(overrides)
+    return TargetSpec(**fields)
+
+
+DEFAULT_TARGETS = (
+    spec("t1", target_value=90.0, direction="at_least", department_id="dep-a"),
+    spec("t2", target_value=5.0, direction="at_most", department_id="dep-b"),
+)
+
+
+def draft_objective(
+    *, year: int = 2025, title: str = "Mục tiêu chất lượng 2025", targets: Any = DEFAULT_TARGETS
+) -> Objective:
+    return Objective.draft(
+        unit_id="unit-1", year=year, title=title, targets=targets, by=DRAFTER, correlation_id=CID
+    )
+
+
+def submitted_objective() -> Objective:
+    obj = draft_objective()
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    return obj
+
+
+def approved_objective() -> Objective:
+    obj = submitted_objective()
+    obj.approve(by=REVIEWER, correlation_id=CID)
+    return obj
+
+
+def returned_objective() -> Objective:
+    obj = submitted_objective()
+    obj.return_for_revision(reason="Chỉ tiêu chưa đo được", by=REVIEWER, correlation_id=CID)
+    return obj
+
+
+def disseminated_objective() -> Objective:
+    obj = approved_objective()
+    obj.disseminate(department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID)
+    return obj
+
+
+def evaluated_objective() -> Objective:
+    obj = disseminated_objective()
+    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    return obj
+
+
+OBJECTIVE_BUILDERS: dict[ObjectiveStatus, Callable[[], Objective]] = {
+    ObjectiveStatus.DRAFT: draft_objective,
+    ObjectiveStatus.SUBMITTED: submitted_objective,
+    ObjectiveStatus.RETURNED: returned_objective,
+    ObjectiveStatus.APPROVED: approved_objective,
+    ObjectiveStatus.DISSEMINATED: disseminated_objective,
+    ObjectiveStatus.EVALUATED: evaluated_objective,
+}
+
+OBJECTIVE_COMMANDS: dict[str, Callable[[Objective], None]] = {
+    "revise": lambda o: o.revise(
+        title="Tiêu đề mới", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID
+    ),
+    "submit": lambda o: o.submit(by=SUBMITTER, correlation_id=CID),
+    "approve": lambda o: o.approve(by=REVIEWER, correlation_id=CID),
+    "return_for_revision": lambda o: o.return_for_revision(
+        reason="Thiếu số liệu", by=REVIEWER, correlation_id=CID
+    ),
+    "disseminate": lambda o: o.disseminate(
+        department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID
+    ),
+    "record_progress": lambda o: o.record_progress(
+        target_id="t1", value=95.0, as_of=date(2025, 6, 30), note="", by="dep", correlation_id=CID
+    ),
+    "evaluate": lambda o: o.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID),
+}
+
+OBJECTIVE_ALLOWED: dict[str, set[ObjectiveStatus]] = {
+    "revise": {ObjectiveStatus.DRAFT, ObjectiveStatus.RETURNED},
+    "submit": {ObjectiveStatus.DRAFT},
+    "approve": {ObjectiveStatus.SUBMITTED},
+    "return_for_revision": {ObjectiveStatus.SUBMITTED},
+    "disseminate": {ObjectiveStatus.APPROVED},
+    "record_progress": {ObjectiveStatus.DISSEMINATED},
+    "evaluate": {ObjectiveStatus.DISSEMINATED},
+}
+
+
+def pending_count(aggregate: Aggregate) -> int:
+    return len(aggregate.collect_events())
+
+
+def assert_rejected(
+    aggregate: Aggregate, command: Callable[[], None], error: type[Exception]
+) -> Exception:
+    """The command raises `error` and records nothing (version and pending events unchanged)."""
+    version = aggregate.version
+    before = len(aggregate.pending_events)
+    with pytest.raises(error) as info:
+        command()
+    assert aggregate.version == version
+    assert len(aggregate.pending_events) == before
+    return info.value
+
+
+# --- Objective: drafting -------------------------------------------------------------------------
+
+
+def test_draft_records_one_event_and_initial_state() -> None:
+    obj = draft_objective()
+    assert obj.status == ObjectiveStatus.DRAFT
+    assert obj.version == 1
+    assert obj.unit_id == "unit-1"
+    assert obj.year == 2025
+    assert obj.targets == DEFAULT_TARGETS
+    assert obj.drafted_by == DRAFTER
+    assert obj.submitted_by is None
+    assert obj.progress == {"t1": [], "t2": []}
+    assert obj.results == ()
+    assert obj.achieved is None
+    events = obj.collect_events()
+    assert len(events) == 1
+    assert type(events[0]).__name__ == "Drafted"
+
+
+def test_draft_accepts_targets_as_list() -> None:
+    obj = draft_objective(targets=list(DEFAULT_TARGETS))
+    assert obj.targets == DEFAULT_TARGETS
+
+
+@pytest.mark.parametrize("year", [2000, 2100])
+def test_draft_accepts_year_bounds(year: int) -> None:
+    obj = draft_objective(year=year, targets=(spec(deadline=date(year, 12, 31)),))
+    assert obj.year == year
+
+
+@pytest.mark.parametrize("year", [1999, 2101, 0, -2025])
+def test_draft_rejects_year_out_of_bounds(year: int) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(year=year, targets=(spec(deadline=date(2025, 12, 31)),))
+    assert info.value.extensions["field"] == "year"
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\n\t"])
+def test_draft_rejects_empty_title(title: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(title=title)
+    assert info.value.extensions["field"] == "title"
+
+
+@pytest.mark.parametrize("targets", [(), []])
+def test_draft_rejects_no_targets(targets: Any) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(targets=targets)
+    assert info.value.extensions["field"] == "targets"
+
+
+def test_draft_rejects_duplicate_target_ids() -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(targets=(spec("t1"), spec("t1", department_id="dep-b")))
+    assert info.value.extensions["field"] == "targets"
+
+
+@pytest.mark.parametrize("direction", ["", "atleast", "AT_LEAST", "between", "exactly"])
+def test_draft_rejects_bad_direction(direction: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(targets=(spec(direction=direction),))
+    assert info.value.extensions["field"] == "direction"
+
+
+def test_draft_rejects_deadline_before_year() -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(year=2025, targets=(spec(deadline=date(2024, 12, 31)),))
+    assert info.value.extensions["field"] == "targets.deadline"
+
+
+def test_draft_accepts_deadline_in_year_or_later() -> None:
+    obj = draft_objective(
+        year=2025,
+        targets=(spec("t1", deadline=date(2025, 1, 1)), spec("t2", deadline=date(2027, 1, 1))),
+    )
+    assert len(obj.targets) == 2
+
+
+@pytest.mark.parametrize(
+    "field", ["statement", "indicator", "unit_of_measure", "department_id", "action_plan"]
+)
+def test_draft_rejects_empty_target_text(field: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(targets=(spec(**{field: "  "}),))
+    assert info.value.extensions["field"] == f"targets.{field}"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_draft_rejects_non_finite_target_value(value: float) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_objective(targets=(spec(target_value=value),))
+    assert info.value.extensions["field"] == "targets.target_value"
+
+
+# --- Objective: transitions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(OBJECTIVE_BUILDERS))
+def test_builders_reach_their_status(status: ObjectiveStatus) -> None:
+    assert OBJECTIVE_BUILDERS[status]().status == status
+
+
+ILLEGAL_CASES = [
+    (command, status)
+    for command, allowed in OBJECTIVE_ALLOWED.items()
+    for status in ObjectiveStatus
+    if status not in allowed
+]
+
+
+@pytest.mark.parametrize(("command", "status"), ILLEGAL_CASES)
+def test_objective_illegal_transitions_raise_and_record_nothing(
+    command: str, status: ObjectiveStatus
+) -> None:
+    obj = OBJECTIVE_BUILDERS[status]()
+    version = obj.version
+    count = pending_count(obj)
+    assert count == version  # every event so far is pending
+    error = assert_rejected(obj, lambda: OBJECTIVE_COMMANDS[command](obj), IllegalTransition)
+    assert error.extensions["current_status"] == str(status)
+    assert obj.status == status
+    assert obj.collect_events() == []
+
+
+@pytest.mark.parametrize("status", [ObjectiveStatus.DRAFT, ObjectiveStatus.RETURNED])
+def test_revise_in_draft_or_returned_goes_back_to_draft(status: ObjectiveStatus) -> None:
+    obj = OBJECTIVE_BUILDERS[status]()
+    version = obj.version
+    new_targets = (spec("n1", department_id="dep-c"),)
+    obj.revise(title="Tiêu đề mới", targets=new_targets, by=DRAFTER, correlation_id=CID)
+    assert obj.status == ObjectiveStatus.DRAFT
+    assert obj.version == version + 1
+    assert obj.title == "Tiêu đề mới"
+    assert obj.targets == new_targets
+    assert obj.progress == {"n1": []}
+
+
+def test_revise_resets_progress_to_new_targets() -> None:
+    obj = draft_objective()
+    obj.progress["t1"].append(ProgressEntry(1.0, date(2025, 1, 1), "", "x"))  # simulate stale data
+    obj.revise(title="Mới", targets=(spec("t1"), spec("t3")), by=DRAFTER, correlation_id=CID)
+    assert obj.progress == {"t1": [], "t3": []}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"title": " ", "targets": DEFAULT_TARGETS}, "title"),
+        ({"title": "T", "targets": ()}, "targets"),
+        ({"title": "T", "targets": (spec("a"), spec("a"))}, "targets"),
+        ({"title": "T", "targets": (spec(direction="up"),)}, "direction"),
+        ({"title": "T", "targets": (spec(deadline=date(2024, 6, 1)),)}, "targets.deadline"),
+    ],
+)
+def test_revise_validates_like_draft(kwargs: dict[str, Any], field: str) -> None:
+    obj = draft_objective()
+    error = assert_rejected(
+        obj, lambda: obj.revise(**kwargs, by=DRAFTER, correlation_id=CID), InvalidInput
+    )
+    assert error.extensions["field"] == field
+    assert obj.targets == DEFAULT_TARGETS
+
+
+def test_submit_from_draft() -> None:
+    obj = draft_objective()
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    assert obj.status == ObjectiveStatus.SUBMITTED
+    assert obj.submitted_by == SUBMITTER
+    assert obj.version == 2
+
+
+def test_approve_when_submitted() -> None:
+    obj = submitted_objective()
+    obj.approve(by=REVIEWER, correlation_id=CID)
+    assert obj.status == ObjectiveStatus.APPROVED
+    assert obj.version == 3
+
+
+def test_return_when_submitted_keeps_reason() -> None:
+    obj = submitted_objective()
+    obj.return_for_revision(reason="Thiếu kế hoạch", by=REVIEWER, correlation_id=CID)
+    assert obj.status == ObjectiveStatus.RETURNED
+    assert obj.return_reason == "Thiếu kế hoạch"
+
+
+def test_resubmit_after_return_clears_reason() -> None:
+    obj = returned_objective()
+    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    assert obj.status == ObjectiveStatus.SUBMITTED
+    assert obj.return_reason is None
+
+
+def test_submitter_cannot_approve() -> None:
+    obj = submitted_objective()
+    assert_rejected(obj, lambda: obj.approve(by=SUBMITTER, correlation_id=CID), Forbidden)
+    assert obj.status == ObjectiveStatus.SUBMITTED
+
+
+def test_submitter_cannot_return() -> None:
+    obj = submitted_objective()
+    assert_rejected(
+        obj,
+        lambda: obj.return_for_revision(reason="Tự trả", by=SUBMITTER, correlation_id=CID),
+        Forbidden,
+    )
+    assert obj.status == ObjectiveStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_return_requires_reason(reason: str) -> None:
+    obj = submitted_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.return_for_revision(reason=reason, by=REVIEWER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "reason"
+    assert obj.status == ObjectiveStatus.SUBMITTED
+
+
+def test_disseminate_when_approved_dedups_departments() -> None:
+    obj = approved_objective()
+    obj.disseminate(
+        department_ids=("dep-b", "dep-a", "dep-b", "dep-x"), by=REVIEWER, correlation_id=CID
+    )
+    assert obj.status == ObjectiveStatus.DISSEMINATED
+    assert obj.department_ids == ("dep-b", "dep-a", "dep-x")
+
+
+def test_disseminate_must_include_every_responsible_department() -> None:
+    obj = approved_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.disseminate(department_ids=("dep-x",), by=REVIEWER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert error.extensions["missing"] == ["dep-a", "dep-b"]
+    assert error.extensions["field"] == "department_ids"
+    error = assert_rejected(
+        obj,
+        lambda: obj.disseminate(department_ids=("dep-a",), by=REVIEWER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert error.extensions["missing"] == ["dep-b"]
+    assert obj.status == ObjectiveStatus.APPROVED
+
+
+# --- Objective: progress and evaluation ----------------------------------------------------------
+
+
+def test_record_progress_appends_entry() -> None:
+    obj = disseminated_objective()
+    version = obj.version
+    obj.record_progress(
+        target_id="t1", value=80.0, as_of=date(2025, 3, 31), note="Q1", by="dep", correlation_id=CID
+    )
+    assert obj.version == version + 1
+    assert obj.progress["t1"] == [ProgressEntry(80.0, date(2025, 3, 31), "Q1", "dep")]
+    assert obj.progress["t2"] == []
+    assert obj.status == ObjectiveStatus.DISSEMINATED
+
+
+def test_record_progress_unknown_target() -> None:
+    obj = disseminated_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.record_progress(
+            target_id="nope", value=1.0, as_of=date(2025, 1, 1), note="", by="d", correlation_id=CID
+        ),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "target_id"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_record_progress_rejects_non_finite_value(value: float) -> None:
+    obj = disseminated_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.record_progress(
+            target_id="t1", value=value, as_of=date(2025, 1, 1), note="", by="d", correlation_id=CID
+        ),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "value"
+
+
+def test_record_progress_rejects_date_before_year() -> None:
+    obj = disseminated_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.record_progress(
+            target_id="t1", value=1.0, as_of=date(2024, 12, 31), note="", by="d", correlation_id=CID
+        ),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "as_of"
+
+
+def record(obj: Objective, target_id: str, value: float, as_of: date) -> None:
+    obj.record_progress(
+        target_id=target_id, value=value, as_of=as_of, note="", by="dep", correlation_id=CID
+    )
+
+
+def test_latest_value_none_without_progress_or_unknown_target() -> None:
+    obj = disseminated_objective()
+    assert obj.latest_value("t1") is None
+    assert obj.latest_value("unknown") is None
+
+
+def test_latest_value_picks_latest_as_of_not_last_recorded() -> None:
+    obj = disseminated_objective()
+    record(obj, "t1", 70.0, date(2025, 6, 30))
+    record(obj, "t1", 50.0, date(2025, 3, 31))  # late entry of an older measurement
+    assert obj.latest_value("t1") == 70.0
+    record(obj, "t1", 95.0, date(2025, 9, 30))
+    assert obj.latest_value("t1") == 95.0
+
+
+def test_latest_value_tie_picks_last_recorded() -> None:
+    obj = disseminated_objective()
+    record(obj, "t1", 70.0, date(2025, 6, 30))
+    record(obj, "t1", 75.0, date(2025, 6, 30))
+    record(obj, "t1", 10.0, date(2025, 1, 31))
+    assert obj.latest_value("t1") == 75.0
+
+
+def test_evaluate_from_latest_progress_with_directions() -> None:
+    obj = disseminated_objective()
+    record(obj, "t1", 95.0, date(2025, 6, 30))  # at_least 90 -> achieved
+    record(obj, "t1", 85.0, date(2025, 3, 31))  # older: ignored
+    record(obj, "t2", 4.0, date(2025, 12, 31))  # at_most 5 -> achieved
+    version = obj.version
+    obj.evaluate(overrides={}, note="Tốt", by=REVIEWER, correlation_id=CID)
+    assert obj.version == version + 1
+    assert obj.status == ObjectiveStatus.EVALUATED
+    assert obj.results == (TargetResult("t1", True, 95.0), TargetResult("t2", True, 4.0))
+    assert obj.achieved is True
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "value", "achieved"),
+    [
+        ("at_least", 90.0, 90.0, True),
+        ("at_least", 90.0, 89.99, False),
+        ("at_least", 90.0, 100.0, True),
+        ("at_most", 5.0, 5.0, True),
+        ("at_most", 5.0, 5.01, False),
+        ("at_most", 5.0, 0.0, True),
+    ],
+)
+def test_evaluate_direction_boundaries(
+    direction: str, target: float, value: float, achieved: bool
+) -> None:
+    obj = draft_objective(targets=(spec("t1", direction=direction, target_value=target),))
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.approve(by=REVIEWER, correlation_id=CID)
+    obj.disseminate(department_ids=("dep-a",), by=REVIEWER, correlation_id=CID)
+    record(obj, "t1", value, date(2025, 12, 31))
+    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    assert obj.results == (TargetResult("t1", achieved, value),)
+    assert obj.achieved is achieved
+
+
+def test_evaluate_one_target_missed_means_not_achieved() -> None:
+    obj = disseminated_objective()
+    record(obj, "t1", 95.0, date(2025, 6, 30))
+    record(obj, "t2", 9.0, date(2025, 6, 30))  # at_most 5 -> missed
+    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    assert obj.results == (TargetResult("t1", True, 95.0), TargetResult("t2", False, 9.0))
+    assert obj.achieved is False
+
+
+def test_evaluate_without_progress_is_not_achieved() -> None:
+    obj = disseminated_objective()
+    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    assert obj.results == (TargetResult("t1", False, None), TargetResult("t2", False, None))
+    assert obj.achieved is False
+
+
+def test_evaluate_overrides_win_both_ways() -> None:
+    obj = disseminated_objective()
+    record(obj, "t1", 95.0, date(2025, 6, 30))  # measured achieved
+    obj.evaluate(overrides={"t1": False, "t2": True}, note="", by=REVIEWER, correlation_id=CID)
+    assert obj.results == (TargetResult("t1", False, 95.0), TargetResult("t2", True, None))
+    assert obj.achieved is False
+
+
+def test_evaluate_overrides_can_make_all_achieved() -> None:
+    obj = disseminated_objective()
+    obj.evaluate(overrides={"t1": True, "t2": True}, note="", by=REVIEWER, correlation_id=CID)
+    assert obj.achieved is True
+
+
+def test_evaluate_unknown_override_target() -> None:
+    obj = disseminated_objective()
+    error = assert_rejected(
+        obj,
+        lambda: obj.evaluate(overrides={"ghost": True}, note="", by=REVIEWER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "target_id"
+    assert obj.status == ObjectiveStatus.DISSEMINATED
+
+
+def test_target_lookup() -> None:
+    obj = draft_objective()
+    assert obj.target("t2") == DEFAULT_TARGETS[1]
+    with pytest.raises(InvalidInput):
+        obj.target("zzz")
+
+
+def test_target_spec_achieved_by() -> None:
+    assert spec(direction="at_least", target_value=1.0).achieved_by(1.0)
+    assert not spec(direction="at_least", target_value=1.0).achieved_by(0.5)
+    assert spec(direction="at_most", target_value=1.0).achieved_by(0.5)
+    assert not spec(direction="at_most", target_value=1.0).achieved_by(1.5)
+    assert replace(spec(), target_value=0.0).achieved_by(0.0)
+
+
+# --- Objective: event sourcing -------------------------------------------------------------------
+
+
+def test_full_lifecycle_event_names_and_versions() -> None:
+    obj = returned_objective()
+    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.approve(by=REVIEWER, correlation_id=CID)
+    obj.disseminate(department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID)
+    record(obj, "t1", 95.0, date(2025, 6, 30))
+    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    events = obj.collect_events()
+    assert [type(e).__name__ for e in events] == [
+        "Drafted",
+        "Submitted",
+        "Returned",
+        "Revised",
+        "Submitted",
+        "Approved",
+        "Disseminated",
+        "ProgressRecorded",
+        "Evaluated",
+    ]
+    assert [e.originator_version for e in events] == list(range(1, 10))
+    assert all(e.originator_id == obj.id for e in events)
+    assert obj.version == 9
+    assert obj.collect_events() == []
+
+
+def test_objective_reconstructs_from_its_events() -> None:
+    obj = returned_objective()
+    obj.revise(title="Sửa lần 1", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
+    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.approve(by=REVIEWER, correlation_id=CID)
+    obj.disseminate(department_ids=("dep-b", "dep-a"), by=REVIEWER, correlation_id=CID)
+    record(obj, "t1", 80.0, date(2025, 3, 31))
+    record(obj, "t1", 92.0, date(2025, 6, 30))
+    record(obj, "t2", 3.0, date(2025, 6, 30))
+    obj.evaluate(overrides={"t2": False}, note="Ghi chú", by=REVIEWER, correlation_id=CID)
+
+    events = obj.collect_events()
+    copy: Any = None
+    for e in events:
+        copy = e.mutate(copy)
+
+    assert isinstance(copy, Objective)
+    assert copy is not obj
+    assert copy.id == obj.id
+    assert copy.version == obj.version == len(events)
+    assert copy.status == ObjectiveStatus.EVALUATED
+    assert copy.title == "Sửa lần 1"
+    assert copy.targets == obj.targets
+    assert copy.department_ids == ("dep-b", "dep-a")
+    assert copy.progress == obj.progress
+    assert copy.latest_value("t1") == 92.0
+    assert copy.results == obj.results
+    assert copy.achieved is False
+    assert copy.submitted_by == SUBMITTER
+    assert copy.created_on == obj.created_on
+    assert copy.modified_on == obj.modified_on
+    assert vars(copy) == vars(obj)
+
+
+def test_reconstruct_partial_history_stops_at_that_state() -> None:
+    obj = approved_objective()
+    events = obj.collect_events()
+    copy: Any = None
+    for e in events[:2]:
+        copy = e.mutate(copy)
+    assert copy.status == ObjectiveStatus.SUBMITTED
+    assert copy.version == 2
+
+
+# --- QualityDocument -----------------------------------------------------------------------------
+
+
+def draft_document(*, title: str = "Chính sách chất lượng", content: str = "Nội dung") -> Any:
+    return QualityDocument.draft(
+        unit_id="unit-1",
+        kind=DocumentKind.POLICY,
+        version_number=1,
+        title=title,
+        content=content,
+        by=DRAFTER,
+        correlation_id=CID,
+    )
+
+
+def submitted_document() -> QualityDocument:
+    doc = draft_document()
+    doc.submit(by=SUBMITTER, correlation_id=CID)
+    return doc
+
+
+def returned_document() -> QualityDocument:
+    doc = submitted_document()
+    doc.return_for_revision(reason="Sửa câu chữ", by=REVIEWER, correlation_id=CID)
+    return doc
+
+
+def approved_document() -> QualityDocument:
+    doc = submitted_document()
+    doc.approve(by=REVIEWER, correlation_id=CID)
+    return doc
+
+
+def published_document() -> QualityDocument:
+    doc = approved_document()
+    doc.publish(supersedes=None, by=REVIEWER, correlation_id=CID)
+    return doc
+
+
+NEXT_ID = uuid.UUID("00000000-0000-0000-0000-000000000002")
+
+
+def superseded_document() -> QualityDocument:
+    doc = published_document()
+    doc.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID)
+    return doc
+
+
+DOCUMENT_BUILDERS: dict[DocumentStatus, Callable[[], QualityDocument]] = {
+    DocumentStatus.DRAFT: draft_document,
+    DocumentStatus.SUBMITTED: submitted_document,
+    DocumentStatus.RETURNED: returned_document,
+    DocumentStatus.APPROVED: approved_document,
+    DocumentStatus.PUBLISHED: published_document,
+    DocumentStatus.SUPERSEDED: superseded_document,
+}
+
+DOCUMENT_COMMANDS: dict[str, Callable[[QualityDocument], None]] = {
+    "revise": lambda d: d.revise(title="T", content="C", by=DRAFTER, correlation_id=CID),
+    "submit": lambda d: d.submit(by=SUBMITTER, correlation_id=CID),
+    "approve": lambda d: d.approve(by=REVIEWER, correlation_id=CID),
+    "return_for_revision": lambda d: d.return_for_revision(
+        reason="R", by=REVIEWER, correlation_id=CID
+    ),
+    "publish": lambda d: d.publish(supersedes=None, by=REVIEWER, correlation_id=CID),
+    "supersede": lambda d: d.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID),
+}
+
+DOCUMENT_ALLOWED: dict[str, set[DocumentStatus]] = {
+    "revise": {DocumentStatus.DRAFT, DocumentStatus.RETURNED},
+    "submit": {DocumentStatus.DRAFT},
+    "approve": {DocumentStatus.SUBMITTED},
+    "return_for_revision": {DocumentStatus.SUBMITTED},
+    "publish": {DocumentStatus.APPROVED},
+    "supersede": {DocumentStatus.PUBLISHED},
+}
+
+
+def test_document_draft_initial_state() -> None:
+    doc = QualityDocument.draft(
+        unit_id="unit-1",
+        kind="context",  # type: ignore[arg-type]
+        version_number=3,
+        title="Bối cảnh",
+        content="Nội dung",
+        by=DRAFTER,
+        correlation_id=CID,
+    )
+    assert doc.kind is DocumentKind.CONTEXT
+    assert doc.version_number == 3
+    assert doc.status == DocumentStatus.DRAFT
+    assert doc.submitted_by is None
+    assert doc.supersedes is None
+    assert doc.superseded_by is None
+    assert doc.version == 1
+
+
+@pytest.mark.parametrize(("title", "content", "field"), [(" ", "x", "title"), ("x", "", "content")])
+def test_document_draft_requires_title_and_content(title: str, content: str, field: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        draft_document(title=title, content=content)
+    assert info.value.extensions["field"] == field
+
+
+@pytest.mark.parametrize("status", list(DOCUMENT_BUILDERS))
+def test_document_builders_reach_their_status(status: DocumentStatus) -> None:
+    assert DOCUMENT_BUILDERS[status]().status == status
+
+
+DOCUMENT_ILLEGAL = [
+    (command, status)
+    for command, allowed in DOCUMENT_ALLOWED.items()
+    for status in DocumentStatus
+    if status not in allowed
+]
+
+
+@pytest.mark.parametrize(("command", "status"), DOCUMENT_ILLEGAL)
+def test_document_illegal_transitions_raise_and_record_nothing(
+    command: str, status: DocumentStatus
+) -> None:
+    doc = DOCUMENT_BUILDERS[status]()
+    count = pending_count(doc)
+    assert count == doc.version
+    error = assert_rejected(doc, lambda: DOCUMENT_COMMANDS[command](doc), IllegalTransition)
+    assert error.extensions["current_status"] == str(status)
+    assert doc.status == status
+    assert doc.collect_events() == []
+
+
+@pytest.mark.parametrize("status", [DocumentStatus.DRAFT, DocumentStatus.RETURNED])
+def test_document_revise_goes_back_to_draft(status: DocumentStatus) -> None:
+    doc = DOCUMENT_BUILDERS[status]()
+    doc.revise(title="Tiêu đề 2", content="Nội dung 2", by=DRAFTER, correlation_id=CID)
+    assert doc.status == DocumentStatus.DRAFT
+    assert (doc.title, doc.content) == ("Tiêu đề 2", "Nội dung 2")
+
+
+@pytest.mark.parametrize(("title", "content"), [("", "c"), ("t", "  ")])
+def test_document_revise_validates(title: str, content: str) -> None:
+    doc = draft_document()
+    assert_rejected(
+        doc,
+        lambda: doc.revise(title=title, content=content, by=DRAFTER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert doc.title == "Chính sách chất lượng"
+
+
+def test_document_happy_path() -> None:
+    doc = returned_document()
+    assert doc.return_reason == "Sửa câu chữ"
+    doc.revise(title="T2", content="C2", by=DRAFTER, correlation_id=CID)
+    doc.submit(by=SUBMITTER, correlation_id=CID)
+    assert doc.submitted_by == SUBMITTER
+    assert doc.return_reason is None
+    doc.approve(by=REVIEWER, correlation_id=CID)
+    assert doc.status == DocumentStatus.APPROVED
+    previous = uuid.UUID("00000000-0000-0000-0000-000000000001")
+    doc.publish(supersedes=previous, by=REVIEWER, correlation_id=CID)
+    assert doc.status == DocumentStatus.PUBLISHED
+    assert doc.supersedes == previous
+    doc.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID)
+    assert doc.status == DocumentStatus.SUPERSEDED
+    assert doc.superseded_by == NEXT_ID
+    events = doc.collect_events()
+    assert [type(e).__name__ for e in events] == [
+        "Drafted",
+        "Submitted",
+        "Returned",
+        "Revised",
+        "Submitted",
+        "Approved",
+        "Published",
+        "Superseded",
+    ]
+    copy: Any = None
+    for e in events:
+        copy = e.mutate(copy)
+    assert vars(copy) == vars(doc)
+
+
+def test_document_submitter_cannot_approve_or_return() -> None:
+    doc = submitted_document()
+    assert_rejected(doc, lambda: doc.approve(by=SUBMITTER, correlation_id=CID), Forbidden)
+    assert_rejected(
+        doc,
+        lambda: doc.return_for_revision(reason="r", by=SUBMITTER, correlation_id=CID),
+        Forbidden,
+    )
+    assert doc.status == DocumentStatus.SUBMITTED
+
+
+def test_document_return_requires_reason() -> None:
+    doc = submitted_document()
+    error = assert_rejected(
+        doc,
+        lambda: doc.return_for_revision(reason=" ", by=REVIEWER, correlation_id=CID),
+        InvalidInput,
+    )
+    assert error.extensions["field"] == "reason"
+
+
+# --- DocumentRegister ----------------------------------------------------------------------------
+
+
+def test_register_create_id_is_deterministic_per_unit_and_kind() -> None:
+    a = DocumentRegister.create_id("unit-1", DocumentKind.POLICY)
+    assert a == DocumentRegister.create_id("unit-1", DocumentKind.POLICY)
+    assert a == DocumentRegister.create_id("unit-1", "policy")  # type: ignore[arg-type]
+    assert a != DocumentRegister.create_id("unit-1", DocumentKind.CONTEXT)
+    assert a != DocumentRegister.create_id("unit-2", DocumentKind.POLICY)
+    assert isinstance(a, uuid.UUID)
+
+
+def test_register_id_comes_from_create_id() -> None:
+    register = DocumentRegister(unit_id="unit-1", kind=DocumentKind.CONTEXT)
+    assert register.id == DocumentRegister.create_id("unit-1", DocumentKind.CONTEXT)
+    assert register.kind is DocumentKind.CONTEXT
+    assert register.versions == []
+    assert register.in_force is None
+    assert register.next_version_number == 1
+
+
+def test_register_versions_and_in_force() -> None:
+    register = DocumentRegister(unit_id="unit-1", kind=DocumentKind.POLICY)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    register.add_version(first)
+    assert register.next_version_number == 2
+    register.add_version(second)
+    assert register.next_version_number == 3
+    assert register.versions == [first, second]
+    register.put_in_force(first)
+    assert register.in_force == first
+    register.put_in_force(second)
+    assert register.in_force == second
+    events = register.collect_events()
+    assert [type(e).__name__ for e in events] == [
+        "Opened",
+        "VersionAdded",
+        "VersionAdded",
+        "VersionPutInForce",
+        "VersionPutInForce",
+    ]
+    copy: Any = None
+    for e in events:
+        copy = e.mutate(copy)
+    assert copy.versions == [first, second]
+    assert copy.in_force == second
+    assert copy.next_version_number == 3
