@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from aiokafka.errors import KafkaError
@@ -31,7 +31,10 @@ log = logging.getLogger("qms.consumer")
 CONSUMED = Counter("qms_consumer_events_total", "Events consumed", ["topic", "outcome"])
 
 #: A connection lent by the pool, inside the consumer's transaction.
-Db = PoolConnectionProxy[asyncpg.Record]
+if TYPE_CHECKING:
+    Db = PoolConnectionProxy[asyncpg.Record]
+else:
+    Db = PoolConnectionProxy
 Handler = Callable[[Db, Envelope, dict[str, Any]], Awaitable[None]]
 
 
