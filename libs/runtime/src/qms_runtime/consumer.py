@@ -3,8 +3,9 @@
 Messages of one partition are handled one at a time, in order. A message that cannot be
 read, or still fails after retries, goes to the service's dead-letter topic with the
 error, and consumption goes on. When the broker holds fewer records than were already
-processed (it lost its log), the subscriber restarts from the earliest offset; the
-processed-event ids make the replay harmless.
+processed (it lost its log, or the topic was re-created), the subscriber restarts; with no
+committed position on the new log, or one past its end, it reads from the earliest offset,
+and the processed-event ids make the replay harmless.
 """
 
 import asyncio
@@ -24,7 +25,7 @@ from prometheus_client import Counter
 
 from qms_contracts import Envelope, decode
 from qms_contracts.envelope import MalformedEvent
-from qms_runtime.kafka import end_offsets, ensure_topics, log_was_lost
+from qms_runtime.kafka import OffsetProbe, ensure_topics, log_was_lost
 
 log = logging.getLogger("qms.consumer")
 
@@ -48,7 +49,7 @@ async def _raw_body(message: StreamMessage[Any]) -> Any:
 
 class IdempotentConsumer:
     RETRIES = 3
-    WATCH_SECONDS = 5.0
+    WATCH_SECONDS = 1.0
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class IdempotentConsumer:
         self._partitions = partitions
         self._replication = replication
         self._processed: dict[tuple[str, int], int] = {}
+        self._probe = OffsetProbe(bootstrap)
         self.broker = self.build_broker()
         self._watch_task: asyncio.Task[None] | None = None
         self.running = False
@@ -104,6 +106,7 @@ class IdempotentConsumer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch_task
         await self._stop_broker()
+        await self._probe.close()
 
     async def _start_broker(self) -> None:
         await ensure_topics(
@@ -145,7 +148,7 @@ class IdempotentConsumer:
     async def _log_lost(self) -> bool:
         for topic in self._topics:
             known = {p: o for (t, p), o in self._processed.items() if t == topic}
-            if known and log_was_lost(known, await end_offsets(self._bootstrap, topic)):
+            if known and log_was_lost(known, await self._probe.end_offsets(topic)):
                 return True
         return False
 

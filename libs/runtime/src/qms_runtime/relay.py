@@ -24,13 +24,17 @@ from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Counter, Gauge
 
 from qms_contracts import Envelope, IntegrationEvent, encode, event_id
-from qms_runtime.kafka import end_offsets, ensure_topics, log_was_lost, new_producer
+from qms_runtime.kafka import OffsetProbe, ensure_topics, log_was_lost, new_producer
 
 log = logging.getLogger("qms.relay")
 
 PUBLISHED = Counter("qms_relay_published_total", "Integration events published", ["topic"])
 REPUBLISHES = Counter("qms_relay_republish_total", "Times the relay republished from the start")
 POSITION = Gauge("qms_relay_position", "Last published notification id", ["topic"])
+
+
+class LostLog(Exception):
+    """The broker holds fewer records than this relay knows it published."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def envelope_for(service: str, event: DomainEventProtocol[Any], outgoing: Outgoi
 class OutboxRelay:
     BATCH = 200
     IDLE_SECONDS = 1.0
-    LOSS_CHECK_SECONDS = 5.0
+    LOSS_CHECK_SECONDS = 2.0
 
     def __init__(
         self,
@@ -93,6 +97,7 @@ class OutboxRelay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.position = 0
         self._offsets: dict[int, int] = {}
+        self._probe = OffsetProbe(bootstrap)
         self.connected = False
 
     def notify(self) -> None:
@@ -116,6 +121,10 @@ class OutboxRelay:
                         await self._connect()
                         backoff = 0.2
                         await self._follow()
+                    except LostLog:
+                        # Reconnect in the order a broker that lost its log needs:
+                        # topics first, then a new producer, then publish from the start.
+                        await self._disconnect()
                     except (KafkaError, OSError, TimeoutError) as error:
                         log.warning(
                             "relay %s: broker unavailable (%s); retrying", self.topic, error
@@ -129,7 +138,8 @@ class OutboxRelay:
     async def _connect(self) -> None:
         # Order matters on a broker that lost its log: topics first, then the producer.
         await ensure_topics(self._bootstrap, [self.topic], self._partitions, self._replication)
-        await self._check_for_lost_log()
+        if self._offsets and log_was_lost(self._offsets, await self._probe.end_offsets(self.topic)):
+            await self._restart_from_beginning()
         producer = new_producer(self._bootstrap)
         await producer.start()
         self._producer = producer
@@ -137,6 +147,7 @@ class OutboxRelay:
 
     async def _disconnect(self) -> None:
         self.connected = False
+        await self._probe.close()
         producer, self._producer = self._producer, None
         if producer is not None:
             try:
@@ -184,13 +195,14 @@ class OutboxRelay:
         return True
 
     async def _check_for_lost_log(self) -> None:
-        if not self._offsets:
-            return
-        if log_was_lost(self._offsets, await end_offsets(self._bootstrap, self.topic)):
-            log.warning("relay %s: broker lost the log; republishing from the start", self.topic)
-            REPUBLISHES.inc()
-            self._offsets = {}
-            await self._save_position(0)
+        if self._offsets and log_was_lost(self._offsets, await self._probe.end_offsets(self.topic)):
+            raise LostLog
+
+    async def _restart_from_beginning(self) -> None:
+        log.warning("relay %s: broker lost the log; republishing from the start", self.topic)
+        REPUBLISHES.inc()
+        self._offsets = {}
+        await self._save_position(0)
 
     async def _create_table(self) -> None:
         await self._pool.execute(

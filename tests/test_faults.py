@@ -1,0 +1,204 @@
+"""Fault tests: each ends with every event in the gateway read model exactly once."""
+
+import asyncio
+import json
+import time
+import uuid
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from qms_contracts import Envelope, encode, events_topic
+from qms_contracts.objectives import ObjectiveApproved
+from qms_local.stack import Stack
+from tests.conftest import UNIT, objective_body
+from tests.consistency import assert_read_model_complete
+
+NO_WAIT = {"wait": "false"}
+
+
+def _disseminated_objective(
+    gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> str:
+    oid: str = gateway.post(
+        f"/api/v1/units/{UNIT}/objectives",
+        json=objective_body("Mục tiêu thử lỗi"),
+        headers=secretary,
+    ).json()["id"]
+    for step, who in (("submit", secretary), ("approve", leader)):
+        assert gateway.post(f"/api/v1/objectives/{oid}/{step}", headers=who).status_code == 200
+    disseminated = gateway.post(
+        f"/api/v1/objectives/{oid}/disseminate",
+        json={"department_ids": ["van-phong", "quan-ly-khoa-hoc"]},
+        headers=secretary,
+    )
+    assert disseminated.status_code == 200
+    return oid
+
+
+def _commands(gateway: httpx.Client, secretary: dict[str, str], oid: str, count: int) -> None:
+    """A mix of new aggregates and appends to one, without waiting for the read model."""
+    for index in range(count):
+        if index % 2:
+            reply = gateway.post(
+                f"/api/v1/units/{UNIT}/objectives",
+                params=NO_WAIT,
+                json=objective_body(f"Mục tiêu {uuid.uuid4().hex[:6]}"),
+                headers=secretary,
+            )
+            assert reply.status_code == 201, reply.text
+        else:
+            reply = gateway.post(
+                f"/api/v1/objectives/{oid}/targets/t1/progress",
+                params=NO_WAIT,
+                json={"value": index, "as_of": "2026-07-01"},
+                headers=secretary,
+            )
+            assert reply.status_code == 200, reply.text
+
+
+@pytest.fixture
+def dev_broker(stack: Stack) -> Stack:
+    if stack.broker is None:
+        pytest.skip("needs the development broker started by the tests")
+    return stack
+
+
+def test_broker_paused_while_commands_go_on(
+    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> None:
+    oid = _disseminated_objective(gateway, secretary, leader)
+    assert dev_broker.broker is not None
+    dev_broker.broker.pause()
+    try:
+        started = time.monotonic()
+        _commands(gateway, secretary, oid, 8)
+        time.sleep(max(0.0, 6 - (time.monotonic() - started)))
+    finally:
+        dev_broker.broker.resume()
+    assert_read_model_complete(dev_broker, gateway)
+
+
+def test_broker_restarted_empty_while_commands_go_on(
+    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> None:
+    oid = _disseminated_objective(gateway, secretary, leader)
+    _commands(gateway, secretary, oid, 4)
+    dev_broker.restart_broker_empty()
+    _commands(gateway, secretary, oid, 6)
+    assert_read_model_complete(dev_broker, gateway, timeout=180)
+    # And the system keeps working normally afterwards.
+    reply = gateway.post(
+        f"/api/v1/units/{UNIT}/objectives", json=objective_body(), headers=secretary
+    )
+    assert reply.status_code == 201
+    assert reply.headers["QMS-Read-Model"] == "current"
+
+
+def test_objectives_killed_between_save_and_publish(
+    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> None:
+    oid = _disseminated_objective(gateway, secretary, leader)
+    assert dev_broker.broker is not None
+    service = dev_broker.service("objectives")
+    # With the broker paused, commands are saved but cannot be published yet.
+    dev_broker.broker.pause()
+    try:
+        _commands(gateway, secretary, oid, 6)
+        service.stop(kill=True)
+    finally:
+        dev_broker.broker.resume()
+    service.start()
+    service.wait_ready()
+    assert_read_model_complete(dev_broker, gateway)
+
+
+def test_gateway_killed_while_consuming(
+    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> None:
+    oid = _disseminated_objective(gateway, secretary, leader)
+    _commands(gateway, secretary, oid, 20)
+    service = dev_broker.service("gateway")
+    service.stop(kill=True)
+    service.start()
+    service.wait_ready()
+    assert_read_model_complete(dev_broker, gateway)
+
+
+async def _dead_letters(bootstrap: str, marker: bytes, expected: int) -> list[dict[str, str]]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    found: list[dict[str, str]] = []
+    try:
+        partitions = [
+            TopicPartition("qms.gateway.dlq.v1", p)
+            for p in consumer.partitions_for_topic("qms.gateway.dlq.v1") or ()
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        deadline = time.monotonic() + 60
+        while len(found) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                found += [
+                    {name: value.decode() for name, value in record.headers}
+                    for record in records
+                    if record.key == marker
+                ]
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def _publish_poison(bootstrap: str, marker: bytes) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            events_topic("objectives"),
+            b"{not json",
+            key=marker,
+            headers=[("content-type", b"application/json")],
+        )
+        aggregate = str(uuid.uuid4())
+        envelope = Envelope(
+            id=str(uuid.uuid4()),
+            source="/qms/test",
+            type="qms.objectives.ObjectiveTeleported.v1",
+            subject=aggregate,
+            time="2026-11-23T00:00:00Z",
+            unitid=UNIT,
+            actor="test",
+            aggregateversion=1,
+            correlationid="c",
+            causationid="c",
+        )
+        payload = ObjectiveApproved(objective_id=aggregate, unit_id=UNIT, approved_by="x")
+        record = encode(envelope, payload)
+        await producer.send_and_wait(
+            events_topic("objectives"), record.value, key=marker, headers=record.headers
+        )
+    finally:
+        await producer.stop()
+
+
+def test_malformed_and_unknown_messages_go_to_the_dlq(
+    stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
+) -> None:
+    marker = f"poison-{uuid.uuid4()}".encode()
+    asyncio.run(_publish_poison(stack.kafka_bootstrap, marker))
+    dead = asyncio.run(_dead_letters(stack.kafka_bootstrap, marker, 2))
+    errors = sorted(letter["qms_dlq_error"] for letter in dead)
+    assert len(errors) == 2, errors
+    assert any("ObjectiveTeleported" in error for error in errors)
+    assert any("CloudEvents" in error or "readable" in error for error in errors)
+    assert all(letter["qms_dlq_topic"] == events_topic("objectives") for letter in dead)
+    # Consumption went on.
+    reply = gateway.post(
+        f"/api/v1/units/{UNIT}/objectives", json=objective_body(), headers=secretary
+    )
+    assert reply.status_code == 201
+    assert reply.headers["QMS-Read-Model"] == "current"
+    assert json.loads(reply.text)["status"] == "draft"
+    assert_read_model_complete(stack, gateway)
