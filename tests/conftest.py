@@ -1,67 +1,41 @@
 """Session fixtures: one real stack (PostgreSQL, the Kafka-protocol broker, every service).
 
-PostgreSQL: QMS_TEST_DATABASE_URL, else the server on 127.0.0.1:5432 if one answers, else an
-embedded one. Broker: QMS_TEST_KAFKA_BOOTSTRAP, else the development broker started here.
-Each session gets a fresh database, dropped at the end.
+PostgreSQL: a fresh database (see qms_local.stack.scratch_database). Broker:
+QMS_TEST_KAFKA_BOOTSTRAP, else the development broker started here.
 """
 
-import contextlib
 import os
-import socket
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
-import psycopg
 import pytest
 
-from qms_local.stack import Stack, embedded_database, free_port, stop_embedded_database
-from qms_runtime.settings import postgres_params
+from qms_local.stack import Stack, free_port, scratch_database
 
 UNIT = "so-khcn"
 DEMO_UNITS = Path(__file__).resolve().parents[1] / "deploy/local/src/qms_local/demo_units.json"
 
 
-def _server_url(state: Path) -> tuple[str, Path | None]:
-    given = os.environ.get("QMS_TEST_DATABASE_URL")
-    if given:
-        return given, None
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 5432), 0.5):
-        return "postgresql://postgres@127.0.0.1:5432/postgres", None
-    data = state / "pg"
-    return embedded_database(data), data
-
-
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     state = Path(tempfile.mkdtemp(prefix="qms-test-"))
-    server_url, embedded = _server_url(state)
-    database = f"qms_test_{uuid.uuid4().hex[:10]}"
-    params = postgres_params(server_url)
-    with psycopg.connect(**params, autocommit=True) as connection:  # type: ignore[arg-type]
-        connection.execute(f'CREATE DATABASE "{database}"')
-    database_url = urlparse(server_url)._replace(path=f"/{database}").geturl()
-    running = Stack(
-        state_dir=state,
-        database_url=database_url,
-        kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
-        gateway_port=free_port(),
-        objectives_port=free_port(),
-    )
-    try:
-        running.start_infrastructure()
-        running.start_services()
-        running.run_gateway_command("load-units", str(DEMO_UNITS))
-        yield running
-    finally:
-        running.stop()
-        with psycopg.connect(**params, autocommit=True) as connection:  # type: ignore[arg-type]
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        if embedded is not None:
-            stop_embedded_database(embedded)
+    with scratch_database(state) as database_url:
+        running = Stack(
+            state_dir=state,
+            database_url=database_url,
+            kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
+            gateway_port=free_port(),
+            objectives_port=free_port(),
+        )
+        try:
+            running.start_infrastructure()
+            running.start_services()
+            running.run_gateway_command("load-units", str(DEMO_UNITS))
+            yield running
+        finally:
+            running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 
@@ -241,3 +244,36 @@ class Stack:
             process.stop()
         if self.broker is not None:
             self.broker.kill()
+
+
+@contextlib.contextmanager
+def scratch_database(state_dir: Path) -> Iterator[str]:
+    """A fresh, empty database for one test session or benchmark run, dropped afterwards.
+
+    The server: QMS_TEST_DATABASE_URL, else one on 127.0.0.1:5432 if it answers, else an
+    embedded one under state_dir.
+    """
+    import psycopg
+
+    from qms_runtime.settings import postgres_params
+
+    embedded: Path | None = None
+    server_url = os.environ.get("QMS_TEST_DATABASE_URL", "")
+    if not server_url:
+        try:
+            with socket.create_connection(("127.0.0.1", 5432), 0.5):
+                server_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+        except OSError:
+            embedded = state_dir / "pg"
+            server_url = embedded_database(embedded)
+    params = postgres_params(server_url)
+    name = f"qms_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(**params, autocommit=True) as connection:  # type: ignore[arg-type]
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlparse(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(**params, autocommit=True) as connection:  # type: ignore[arg-type]
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if embedded is not None:
+            stop_embedded_database(embedded)

@@ -4,7 +4,6 @@ Attributes travel as `ce_*` headers (text only), the payload as JSON in the valu
 the aggregate id as the key so that one aggregate's events stay in one partition.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,7 +119,3 @@ def from_structured(document: dict[str, Any]) -> tuple[Envelope, dict[str, Any]]
         return Envelope.model_validate(fields), data
     except ValueError as error:
         raise MalformedEvent(str(error)) from error
-
-
-def dumps(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

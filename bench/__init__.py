@@ -1,0 +1,1 @@
+"""Benchmarks of e-ISO: `make bench`."""
