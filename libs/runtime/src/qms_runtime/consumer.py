@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+import httpx
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from asyncpg.pool import PoolConnectionProxy
@@ -25,7 +26,8 @@ from prometheus_client import Counter
 
 from qms_contracts import Envelope, decode
 from qms_contracts.envelope import MalformedEvent
-from qms_runtime.kafka import OffsetProbe, ensure_topics, log_was_lost
+from qms_runtime.errors import UpstreamUnavailable
+from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint
 
 log = logging.getLogger("qms.consumer")
 
@@ -37,6 +39,18 @@ if TYPE_CHECKING:
 else:
     Db = PoolConnectionProxy
 Handler = Callable[[Db, Envelope, dict[str, Any]], Awaitable[None]]
+
+
+#: Failures of what the handler depends on, not of the message: retried until they pass.
+TRANSIENT = (
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.InterfaceError,
+    httpx.TransportError,
+    UpstreamUnavailable,
+)
 
 
 class PoisonMessage(Exception):
@@ -74,8 +88,9 @@ class IdempotentConsumer:
         self._handle = handle
         self._partitions = partitions
         self._replication = replication
-        self._processed: dict[tuple[str, int], int] = {}
-        self._probe = OffsetProbe(bootstrap)
+        # The last record handled per partition, to notice a broker that lost its log.
+        self._processed: dict[tuple[str, int], Landmark] = {}
+        self._probe = LogProbe(bootstrap)
         self.broker = self.build_broker()
         self._watch_task: asyncio.Task[None] | None = None
         self.running = False
@@ -86,7 +101,8 @@ class IdempotentConsumer:
             *self._topics,
             group_id=self._group_id,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.ACK,
+            # A failure before the offset is committed (say, the DLQ publish) seeks back.
+            ack_policy=AckPolicy.NACK_ON_ERROR,
             decoder=_raw_body,
             # The development broker answers a fetch only when this wait ends, not when a
             # record arrives; Apache Kafka answers at once either way. Keep it short.
@@ -128,7 +144,11 @@ class IdempotentConsumer:
             await asyncio.wait_for(self.broker.stop(), timeout=10)
 
     async def _supervise(self) -> None:
-        """Start the subscriber when the broker answers; restart it if the broker lost its log."""
+        """Start the subscriber when the broker answers; restart it if the broker lost its log.
+
+        A broker that merely stops answering (paused, network) needs nothing: the clients
+        recover by themselves once it answers again.
+        """
         while True:
             try:
                 if not self.running:
@@ -139,8 +159,9 @@ class IdempotentConsumer:
                     await self._restart()
             except (KafkaError, OSError, TimeoutError) as error:
                 log.warning("consumer %s: broker unavailable (%s)", self._group_id, error)
-                await self._stop_broker()
-                self.broker = self.build_broker()
+                if not self.running:
+                    await self._stop_broker()
+                    self.broker = self.build_broker()
                 await asyncio.sleep(1)
 
     async def _restart(self) -> None:
@@ -151,8 +172,8 @@ class IdempotentConsumer:
 
     async def _log_lost(self) -> bool:
         for topic in self._topics:
-            known = {p: o for (t, p), o in self._processed.items() if t == topic}
-            if known and log_was_lost(known, await self._probe.end_offsets(topic)):
+            known = [mark for (t, _), mark in self._processed.items() if t == topic]
+            if await self._probe.lost(topic, known):
                 return True
         return False
 
@@ -165,7 +186,9 @@ class IdempotentConsumer:
         if outcome is not None:
             await self._dead_letter(record, headers, body, outcome)
             CONSUMED.labels(topic, "dead_letter").inc()
-        self._processed[(topic, partition)] = offset
+        self._processed[(topic, partition)] = Landmark(
+            partition, offset, fingerprint(record.key, record.value)
+        )
 
     async def _process(
         self, headers: list[tuple[str, bytes]], body: bytes, topic: str
@@ -175,8 +198,8 @@ class IdempotentConsumer:
             envelope, data = decode(headers, body)
         except MalformedEvent as error:
             return str(error)
-        error_text = ""
-        for attempt in range(1, self.RETRIES + 1):
+        error_text, attempt = "", 0
+        while attempt < self.RETRIES:
             try:
                 async with self._pool.acquire() as connection, connection.transaction():
                     first_time = await connection.fetchval(
@@ -191,7 +214,12 @@ class IdempotentConsumer:
                 return None
             except PoisonMessage as error:
                 return f"{envelope.type}: {error}"
+            except TRANSIENT as error:
+                # The database or an owning service is away: wait for it, never dead-letter.
+                log.warning("consumer: %s unavailable (%s); waiting", envelope.type, error)
+                await asyncio.sleep(1)
             except Exception as error:
+                attempt += 1
                 error_text = f"{envelope.type}: {type(error).__name__}: {error}"
                 log.warning("consumer: attempt %d failed: %s", attempt, error_text)
                 await asyncio.sleep(0.2 * attempt)

@@ -1,14 +1,16 @@
-"""Small Kafka helpers over aiokafka: explicit topics, acks=all producers, end offsets.
+"""Small Kafka helpers over aiokafka: explicit topics, acks=all producers, lost-log checks.
 
 No idempotent or transactional producer (DESIGN.md §3.7): delivery guarantees come from the
 outbox, deterministic event ids and idempotent consumers, on any Kafka-protocol broker.
 """
 
 import contextlib
+import hashlib
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import OffsetOutOfRangeError, TopicAlreadyExistsError
 
 REQUEST_TIMEOUT_MS = 10_000
 
@@ -42,44 +44,80 @@ async def ensure_topics(
         await admin.close()
 
 
-class OffsetProbe:
-    """A long-lived, group-less client that reads end offsets (cheap enough to ask every second)."""
+@dataclass(frozen=True)
+class Landmark:
+    """A record known to be in the log: where it is, and a fingerprint of what it holds."""
+
+    partition: int
+    offset: int
+    fingerprint: str
+
+
+def fingerprint(key: bytes | None, value: bytes | None) -> str:
+    digest = hashlib.sha256()
+    for part in (key or b"", value or b""):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()[:32]
+
+
+class LogProbe:
+    """Tells whether the broker still holds records we know it held (it may lose its log).
+
+    It reads the remembered records back rather than comparing end offsets: the development
+    broker reports the end of a partition as the start of its last batch, so end offsets
+    alone would cry wolf after every batched send.
+    """
+
+    FETCH_TIMEOUT_MS = 1500
 
     def __init__(self, bootstrap: str) -> None:
         self._bootstrap = bootstrap
         self._consumer: AIOKafkaConsumer | None = None
 
-    async def end_offsets(self, topic: str) -> dict[int, int]:
-        """The next offset to be written, per partition (empty if the topic is missing)."""
+    async def lost(self, topic: str, landmarks: list[Landmark]) -> bool:
+        if not landmarks:
+            return False
         try:
             if self._consumer is None:
                 self._consumer = AIOKafkaConsumer(
                     bootstrap_servers=self._bootstrap,
                     enable_auto_commit=False,
+                    auto_offset_reset="none",
                     request_timeout_ms=REQUEST_TIMEOUT_MS,
                 )
                 await self._consumer.start()
             consumer = self._consumer
+            # A broker that does not answer raises here: unavailable, which is not lost.
             cluster = await consumer._client.fetch_all_metadata()
-            partitions = cluster.partitions_for_topic(topic)
-            if not partitions:
-                return {}
-            offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-            return {tp.partition: offset for tp, offset in offsets.items()}
+            partitions = cluster.partitions_for_topic(topic) or set()
+            for landmark in landmarks:
+                if landmark.partition not in partitions:
+                    return True
+                if not await self._still_there(consumer, topic, landmark):
+                    return True
+            return False
         except Exception:
             await self.close()
             raise
+
+    async def _still_there(
+        self, consumer: AIOKafkaConsumer, topic: str, landmark: Landmark
+    ) -> bool:
+        partition = TopicPartition(topic, landmark.partition)
+        consumer.assign([partition])
+        consumer.seek(partition, landmark.offset)
+        try:
+            batch = await consumer.getmany(
+                partition, timeout_ms=self.FETCH_TIMEOUT_MS, max_records=1
+            )
+        except OffsetOutOfRangeError:
+            return False
+        record = next((r for r in batch.get(partition, []) if r.offset == landmark.offset), None)
+        return record is not None and fingerprint(record.key, record.value) == landmark.fingerprint
 
     async def close(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             with contextlib.suppress(Exception):
                 await consumer.stop()
-
-
-def log_was_lost(known: dict[int, int], end: dict[int, int]) -> bool:
-    """True when the broker holds fewer records than we know were written.
-
-    That happens when it lost its log, or when the topic was deleted and created again.
-    """
-    return any(end.get(partition, 0) <= offset for partition, offset in known.items())

@@ -24,7 +24,7 @@ from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Counter, Gauge
 
 from qms_contracts import Envelope, IntegrationEvent, encode, event_id
-from qms_runtime.kafka import OffsetProbe, ensure_topics, log_was_lost, new_producer
+from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint, new_producer
 
 log = logging.getLogger("qms.relay")
 
@@ -96,8 +96,10 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.position = 0
-        self._offsets: dict[int, int] = {}
-        self._probe = OffsetProbe(bootstrap)
+        # The last record acknowledged per partition: if the broker no longer holds it, the
+        # broker lost its log and everything is published again.
+        self._landmarks: dict[int, Landmark] = {}
+        self._probe = LogProbe(bootstrap)
         self.connected = False
 
     def notify(self) -> None:
@@ -132,13 +134,18 @@ class OutboxRelay:
                         await self._disconnect()
                         await asyncio.sleep(backoff)
                         backoff = min(backoff * 2, 5.0)
+                    except Exception:
+                        # Never skip an event: stay at this position, say why, try again.
+                        log.exception("relay %s: cannot publish; retrying", self.topic)
+                        await self._disconnect()
+                        await asyncio.sleep(5.0)
             finally:
                 await self._disconnect()
 
     async def _connect(self) -> None:
         # Order matters on a broker that lost its log: topics first, then the producer.
         await ensure_topics(self._bootstrap, [self.topic], self._partitions, self._replication)
-        if self._offsets and log_was_lost(self._offsets, await self._probe.end_offsets(self.topic)):
+        if await self._probe.lost(self.topic, list(self._landmarks.values())):
             await self._restart_from_beginning()
         producer = new_producer(self._bootstrap)
         await producer.start()
@@ -174,7 +181,7 @@ class OutboxRelay:
         if not notifications:
             return False
         assert self._producer is not None
-        pending = []
+        pending, prints = [], []
         for notification in notifications:
             domain_event = self._app.mapper.to_domain_event(notification)
             outgoing = self._mapper(domain_event)
@@ -186,48 +193,54 @@ class OutboxRelay:
                     self.topic, value=record.value, key=record.key, headers=record.headers
                 )
             )
-        for metadata in await asyncio.gather(*pending):
-            self._offsets[metadata.partition] = max(
-                metadata.offset, self._offsets.get(metadata.partition, -1)
-            )
+            prints.append(fingerprint(record.key, record.value))
+        for metadata, print_ in zip(await asyncio.gather(*pending), prints, strict=True):
+            known = self._landmarks.get(metadata.partition)
+            if known is None or metadata.offset > known.offset:
+                self._landmarks[metadata.partition] = Landmark(
+                    metadata.partition, metadata.offset, print_
+                )
         await self._save_position(notifications[-1].id)
         PUBLISHED.labels(self.topic).inc(len(pending))
         return True
 
     async def _check_for_lost_log(self) -> None:
-        if self._offsets and log_was_lost(self._offsets, await self._probe.end_offsets(self.topic)):
+        if await self._probe.lost(self.topic, list(self._landmarks.values())):
             raise LostLog
 
     async def _restart_from_beginning(self) -> None:
         log.warning("relay %s: broker lost the log; republishing from the start", self.topic)
         REPUBLISHES.inc()
-        self._offsets = {}
+        self._landmarks = {}
         await self._save_position(0)
 
     async def _create_table(self) -> None:
         await self._pool.execute(
             f'CREATE TABLE IF NOT EXISTS "{self._schema}".outbox_relay ('
-            "topic text PRIMARY KEY, notification_id bigint NOT NULL, offsets jsonb NOT NULL)"
+            "topic text PRIMARY KEY, notification_id bigint NOT NULL, landmarks jsonb NOT NULL)"
         )
 
     async def _load_position(self) -> None:
         row = await self._pool.fetchrow(
-            f'SELECT notification_id, offsets FROM "{self._schema}".outbox_relay WHERE topic=$1',
+            f'SELECT notification_id, landmarks FROM "{self._schema}".outbox_relay WHERE topic=$1',
             self.topic,
         )
         if row is not None:
             self.position = row["notification_id"]
-            self._offsets = {int(p): o for p, o in json.loads(row["offsets"]).items()}
+            self._landmarks = {
+                int(p): Landmark(int(p), offset, print_)
+                for p, (offset, print_) in json.loads(row["landmarks"]).items()
+            }
         POSITION.labels(self.topic).set(self.position)
 
     async def _save_position(self, notification_id: int) -> None:
         await self._pool.execute(
-            f'INSERT INTO "{self._schema}".outbox_relay (topic, notification_id, offsets) '
+            f'INSERT INTO "{self._schema}".outbox_relay (topic, notification_id, landmarks) '
             "VALUES ($1, $2, $3) ON CONFLICT (topic) DO UPDATE "
-            "SET notification_id = EXCLUDED.notification_id, offsets = EXCLUDED.offsets",
+            "SET notification_id = EXCLUDED.notification_id, landmarks = EXCLUDED.landmarks",
             self.topic,
             notification_id,
-            json.dumps(self._offsets),
+            json.dumps({p: [m.offset, m.fingerprint] for p, m in self._landmarks.items()}),
         )
         self.position = notification_id
         POSITION.labels(self.topic).set(notification_id)

@@ -28,6 +28,12 @@ class ServiceCredentials:
         return self._token
 
 
+def _check(service: str, response: httpx.Response) -> None:
+    if response.status_code >= 500:
+        raise UpstreamUnavailable(f"Dịch vụ {service} trả lỗi {response.status_code}")
+    response.raise_for_status()
+
+
 class Upstream:
     def __init__(self, services: dict[str, str], credentials: ServiceCredentials) -> None:
         self.services = services
@@ -58,7 +64,7 @@ class Upstream:
                 params={"after_version": after_version, "limit": FEED_PAGE},
                 headers={"authorization": f"Bearer {self._credentials.token()}"},
             )
-            response.raise_for_status()
+            _check(service, response)
             page = [from_structured(document) for document in response.json()]
             events += page
             if len(page) < FEED_PAGE:
@@ -73,7 +79,7 @@ class Upstream:
             params={"after": after, "limit": limit},
             headers={"authorization": f"Bearer {self._credentials.token()}"},
         )
-        response.raise_for_status()
+        _check(service, response)
         body = response.json()
         return [from_structured(document) for document in body["events"]], int(body["next"])
 
