@@ -15,13 +15,15 @@ from eventsourcing.domain import Aggregate, event
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
 
 
-class ObjectiveStatus(StrEnum):
+class Status(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
     DISSEMINATED = "disseminated"
     EVALUATED = "evaluated"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,65 @@ def _check_targets(year: int, targets: tuple[TargetSpec, ...]) -> None:
             )
 
 
-class Objective(Aggregate):
+class ReviewedDraft(Aggregate):
+    """What every drafted record shares: submit, then approve or return with a reason.
+
+    Whoever submitted may not approve or return (separation of duties).
+    """
+
+    noun = "bản ghi"
+
+    def _start_as_draft(self) -> None:
+        self.status = Status.DRAFT
+        self.submitted_by: str | None = None
+        self.return_reason: str | None = None
+
+    def _expect(self, *allowed: Status, action: str) -> None:
+        if self.status not in allowed:
+            raise IllegalTransition(
+                f"Không thể {action} {self.noun} đang ở trạng thái '{self.status}'",
+                current_status=str(self.status),
+            )
+
+    def submit(self, *, by: str, correlation_id: str) -> None:
+        self._expect(Status.DRAFT, action="trình")
+        self._submitted(by=by, correlation_id=correlation_id)
+
+    @event("Submitted")
+    def _submitted(self, by: str, correlation_id: str) -> None:
+        self.status = Status.SUBMITTED
+        self.submitted_by = by
+        self.return_reason = None
+
+    def _check_reviewer(self, by: str) -> None:
+        if by == self.submitted_by:
+            raise Forbidden("Người trình không được tự phê duyệt hoặc trả lại (phân tách nhiệm vụ)")
+
+    def approve(self, *, by: str, correlation_id: str) -> None:
+        self._expect(Status.SUBMITTED, action="phê duyệt")
+        self._check_reviewer(by)
+        self._approved(by=by, correlation_id=correlation_id)
+
+    @event("Approved")
+    def _approved(self, by: str, correlation_id: str) -> None:
+        self.status = Status.APPROVED
+
+    def return_for_revision(self, *, reason: str, by: str, correlation_id: str) -> None:
+        self._expect(Status.SUBMITTED, action="trả lại")
+        self._check_reviewer(by)
+        _require_text(reason, "reason")
+        self._returned(reason=reason, by=by, correlation_id=correlation_id)
+
+    @event("Returned")
+    def _returned(self, reason: str, by: str, correlation_id: str) -> None:
+        self.status = Status.RETURNED
+        self.return_reason = reason
+
+
+class Objective(ReviewedDraft):
     """A unit's quality objective for one year, with measurable targets."""
+
+    noun = "mục tiêu"
 
     @classmethod
     def draft(
@@ -124,10 +183,8 @@ class Objective(Aggregate):
         self.year = year
         self.title = title
         self.targets = tuple(targets)
-        self.status = ObjectiveStatus.DRAFT
+        self._start_as_draft()
         self.drafted_by = by
-        self.submitted_by: str | None = None
-        self.return_reason: str | None = None
         self.department_ids: tuple[str, ...] = ()
         self.progress: dict[str, list[ProgressEntry]] = {t.target_id: [] for t in targets}
         self.results: tuple[TargetResult, ...] = ()
@@ -139,17 +196,10 @@ class Objective(Aggregate):
                 return target
         raise InvalidInput(f"Không có chỉ tiêu {target_id}", field="target_id")
 
-    def _expect(self, *allowed: ObjectiveStatus, action: str) -> None:
-        if self.status not in allowed:
-            raise IllegalTransition(
-                f"Không thể {action} mục tiêu đang ở trạng thái '{self.status}'",
-                current_status=str(self.status),
-            )
-
     def revise(
         self, *, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str
     ) -> None:
-        self._expect(ObjectiveStatus.DRAFT, ObjectiveStatus.RETURNED, action="sửa")
+        self._expect(Status.DRAFT, Status.RETURNED, action="sửa")
         _require_text(title, "title")
         _check_targets(self.year, targets)
         self._revised(title=title, targets=targets, by=by, correlation_id=correlation_id)
@@ -161,44 +211,10 @@ class Objective(Aggregate):
         self.title = title
         self.targets = tuple(targets)
         self.progress = {t.target_id: [] for t in targets}
-        self.status = ObjectiveStatus.DRAFT
-
-    def submit(self, *, by: str, correlation_id: str) -> None:
-        self._expect(ObjectiveStatus.DRAFT, action="trình")
-        self._submitted(by=by, correlation_id=correlation_id)
-
-    @event("Submitted")
-    def _submitted(self, by: str, correlation_id: str) -> None:
-        self.status = ObjectiveStatus.SUBMITTED
-        self.submitted_by = by
-        self.return_reason = None
-
-    def _check_reviewer(self, by: str) -> None:
-        if by == self.submitted_by:
-            raise Forbidden("Người trình không được tự phê duyệt hoặc trả lại (phân tách nhiệm vụ)")
-
-    def approve(self, *, by: str, correlation_id: str) -> None:
-        self._expect(ObjectiveStatus.SUBMITTED, action="phê duyệt")
-        self._check_reviewer(by)
-        self._approved(by=by, correlation_id=correlation_id)
-
-    @event("Approved")
-    def _approved(self, by: str, correlation_id: str) -> None:
-        self.status = ObjectiveStatus.APPROVED
-
-    def return_for_revision(self, *, reason: str, by: str, correlation_id: str) -> None:
-        self._expect(ObjectiveStatus.SUBMITTED, action="trả lại")
-        self._check_reviewer(by)
-        _require_text(reason, "reason")
-        self._returned(reason=reason, by=by, correlation_id=correlation_id)
-
-    @event("Returned")
-    def _returned(self, reason: str, by: str, correlation_id: str) -> None:
-        self.status = ObjectiveStatus.RETURNED
-        self.return_reason = reason
+        self.status = Status.DRAFT
 
     def disseminate(self, *, department_ids: tuple[str, ...], by: str, correlation_id: str) -> None:
-        self._expect(ObjectiveStatus.APPROVED, action="phổ biến")
+        self._expect(Status.APPROVED, action="phổ biến")
         missing = sorted({t.department_id for t in self.targets} - set(department_ids))
         if missing:
             raise InvalidInput(
@@ -214,13 +230,13 @@ class Objective(Aggregate):
 
     @event("Disseminated")
     def _disseminated(self, department_ids: tuple[str, ...], by: str, correlation_id: str) -> None:
-        self.status = ObjectiveStatus.DISSEMINATED
+        self.status = Status.DISSEMINATED
         self.department_ids = tuple(department_ids)
 
     def record_progress(
         self, *, target_id: str, value: float, as_of: date, note: str, by: str, correlation_id: str
     ) -> None:
-        self._expect(ObjectiveStatus.DISSEMINATED, action="cập nhật tiến độ cho")
+        self._expect(Status.DISSEMINATED, action="cập nhật tiến độ cho")
         self.target(target_id)
         if not math.isfinite(value):
             raise InvalidInput("Giá trị không hợp lệ", field="value")
@@ -251,7 +267,7 @@ class Objective(Aggregate):
     def evaluate(
         self, *, overrides: dict[str, bool], note: str, by: str, correlation_id: str
     ) -> None:
-        self._expect(ObjectiveStatus.DISSEMINATED, action="đánh giá")
+        self._expect(Status.DISSEMINATED, action="đánh giá")
         for target_id in overrides:
             self.target(target_id)
         results = []
@@ -277,7 +293,7 @@ class Objective(Aggregate):
         by: str,
         correlation_id: str,
     ) -> None:
-        self.status = ObjectiveStatus.EVALUATED
+        self.status = Status.EVALUATED
         self.achieved = achieved
         self.results = tuple(results)
 
@@ -287,17 +303,10 @@ class DocumentKind(StrEnum):
     CONTEXT = "context"
 
 
-class DocumentStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    SUPERSEDED = "superseded"
-
-
-class QualityDocument(Aggregate):
+class QualityDocument(ReviewedDraft):
     """One version of a unit's quality policy or organisational context."""
+
+    noun = "văn bản"
 
     @classmethod
     def draft(
@@ -340,21 +349,12 @@ class QualityDocument(Aggregate):
         self.version_number = version_number
         self.title = title
         self.content = content
-        self.status = DocumentStatus.DRAFT
-        self.submitted_by: str | None = None
-        self.return_reason: str | None = None
+        self._start_as_draft()
         self.supersedes: uuid.UUID | None = None
         self.superseded_by: uuid.UUID | None = None
 
-    def _expect(self, *allowed: DocumentStatus, action: str) -> None:
-        if self.status not in allowed:
-            raise IllegalTransition(
-                f"Không thể {action} văn bản đang ở trạng thái '{self.status}'",
-                current_status=str(self.status),
-            )
-
     def revise(self, *, title: str, content: str, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.DRAFT, DocumentStatus.RETURNED, action="sửa")
+        self._expect(Status.DRAFT, Status.RETURNED, action="sửa")
         _require_text(title, "title")
         _require_text(content, "content")
         self._revised(title=title, content=content, by=by, correlation_id=correlation_id)
@@ -363,58 +363,24 @@ class QualityDocument(Aggregate):
     def _revised(self, title: str, content: str, by: str, correlation_id: str) -> None:
         self.title = title
         self.content = content
-        self.status = DocumentStatus.DRAFT
-
-    def submit(self, *, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.DRAFT, action="trình")
-        self._submitted(by=by, correlation_id=correlation_id)
-
-    @event("Submitted")
-    def _submitted(self, by: str, correlation_id: str) -> None:
-        self.status = DocumentStatus.SUBMITTED
-        self.submitted_by = by
-        self.return_reason = None
-
-    def _check_reviewer(self, by: str) -> None:
-        if by == self.submitted_by:
-            raise Forbidden("Người trình không được tự phê duyệt hoặc trả lại (phân tách nhiệm vụ)")
-
-    def approve(self, *, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.SUBMITTED, action="phê duyệt")
-        self._check_reviewer(by)
-        self._approved(by=by, correlation_id=correlation_id)
-
-    @event("Approved")
-    def _approved(self, by: str, correlation_id: str) -> None:
-        self.status = DocumentStatus.APPROVED
-
-    def return_for_revision(self, *, reason: str, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.SUBMITTED, action="trả lại")
-        self._check_reviewer(by)
-        _require_text(reason, "reason")
-        self._returned(reason=reason, by=by, correlation_id=correlation_id)
-
-    @event("Returned")
-    def _returned(self, reason: str, by: str, correlation_id: str) -> None:
-        self.status = DocumentStatus.RETURNED
-        self.return_reason = reason
+        self.status = Status.DRAFT
 
     def publish(self, *, supersedes: uuid.UUID | None, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.APPROVED, action="ban hành")
+        self._expect(Status.APPROVED, action="ban hành")
         self._published(supersedes=supersedes, by=by, correlation_id=correlation_id)
 
     @event("Published")
     def _published(self, supersedes: uuid.UUID | None, by: str, correlation_id: str) -> None:
-        self.status = DocumentStatus.PUBLISHED
+        self.status = Status.PUBLISHED
         self.supersedes = supersedes
 
     def supersede(self, *, superseded_by: uuid.UUID, by: str, correlation_id: str) -> None:
-        self._expect(DocumentStatus.PUBLISHED, action="thay thế")
+        self._expect(Status.PUBLISHED, action="thay thế")
         self._superseded(superseded_by=superseded_by, by=by, correlation_id=correlation_id)
 
     @event("Superseded")
     def _superseded(self, superseded_by: uuid.UUID, by: str, correlation_id: str) -> None:
-        self.status = DocumentStatus.SUPERSEDED
+        self.status = Status.SUPERSEDED
         self.superseded_by = superseded_by
 
 

@@ -10,7 +10,7 @@ from eventsourcing.domain import DomainEventProtocol
 from qms_contracts import IntegrationEvent
 from qms_contracts import objectives as contract
 from qms_objectives.application import ObjectivesApplication
-from qms_objectives.domain import DocumentKind
+from qms_objectives.domain import DocumentKind, DocumentRegister, Objective
 from qms_runtime.relay import Outgoing
 
 _DOCUMENT_EVENTS: dict[DocumentKind, dict[str, type[IntegrationEvent]]] = {
@@ -109,12 +109,15 @@ class ObjectivesEventMapper:
         return origin
 
     def __call__(self, event: DomainEventProtocol[Any]) -> Outgoing | None:
-        aggregate, _, name = type(event).__qualname__.rpartition(".")
-        if aggregate not in ("Objective", "QualityDocument"):
+        declared_on, _, name = type(event).__qualname__.rpartition(".")
+        if declared_on == DocumentRegister.__name__:
             return None
         origin = self._origin(event)
+        # Shared steps (Submitted, Approved, Returned) are declared on the base class:
+        # the creation event tells which aggregate this is.
+        aggregate = type(origin).__qualname__.rpartition(".")[0]
         event_data: Any = event
-        if aggregate == "Objective":
+        if aggregate == Objective.__name__:
             ids = {"objective_id": str(event.originator_id), "unit_id": origin.unit_id}
             payload = _objective_payload(name, event_data, ids)
         else:
