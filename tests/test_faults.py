@@ -202,3 +202,21 @@ def test_malformed_and_unknown_messages_go_to_the_dlq(
     assert reply.headers["QMS-Read-Model"] == "current"
     assert json.loads(reply.text)["status"] == "draft"
     assert_read_model_complete(stack, gateway)
+
+
+def test_whole_stack_restarted_keeps_every_record(
+    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+) -> None:
+    """Like stopping `make run` and starting it again: same database, a new empty broker."""
+    oid = _disseminated_objective(gateway, secretary, leader)
+    _commands(gateway, secretary, oid, 4)
+    assert dev_broker.broker is not None
+    for process in dev_broker.services.values():
+        process.stop()
+    dev_broker.broker.kill()
+    dev_broker.broker.start()
+    dev_broker.start_services()
+    assert gateway.get(f"/api/v1/objectives/{oid}", headers=secretary).json()["status"] == (
+        "disseminated"
+    )
+    assert_read_model_complete(dev_broker, gateway)
