@@ -5,11 +5,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post, put
+from litestar.di import Provide
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK as OK
+from litestar.status_codes import HTTP_201_CREATED
 from pydantic import BaseModel, ConfigDict, Field
 
-from qms_objectives.application import CommandResult, ObjectivesApplication
+from qms_objectives.application import Caller, CommandResult, ObjectivesApplication, Reviewed
 from qms_objectives.domain import DocumentKind, Objective, QualityDocument, TargetSpec
 from qms_runtime.auth import Principal
 from qms_runtime.errors import InvalidInput
@@ -112,7 +114,7 @@ def correlation_id(request: Request[Any, Any, Any]) -> str:
     return request.headers.get("x-correlation-id") or str(uuid.uuid4())
 
 
-def reply(result: CommandResult, status: int = HTTP_200_OK) -> Response[dict[str, Any]]:
+def reply(result: CommandResult, status: int = OK) -> Response[dict[str, Any]]:
     return Response(
         {"id": str(result.id), "version": result.version},
         status_code=status,
@@ -159,26 +161,78 @@ def document_view(document: QualityDocument) -> dict[str, Any]:
     }
 
 
+def provide_caller(request: Request[Any, Any, Any], principal: Principal) -> Caller:
+    return Caller(principal, correlation_id(request))
+
+
+_CALLER = {"call": Provide(provide_caller, sync_to_thread=False)}
+
+
+def review_controller(plural: str, what: Reviewed, tag: str) -> type[Controller]:
+    """Submit, approve and return: the same three routes for objectives and documents."""
+
+    class ReviewController(Controller):
+        path = f"/api/v1/{plural}"
+        tags = [tag]
+        dependencies = _CALLER
+
+        @post("/{record_id:uuid}/submit", status_code=OK, sync_to_thread=True)
+        def submit(
+            self,
+            request: Request[Any, Any, Any],
+            record_id: uuid.UUID,
+            call: Caller,
+            application: ObjectivesApplication,
+            data: VersionIn | None = None,
+        ) -> Response[dict[str, Any]]:
+            expected = expected_version(request, data)
+            return reply(application.submit(call, what, record_id, expected))
+
+        @post("/{record_id:uuid}/approve", status_code=OK, sync_to_thread=True)
+        def approve(
+            self,
+            request: Request[Any, Any, Any],
+            record_id: uuid.UUID,
+            call: Caller,
+            application: ObjectivesApplication,
+            data: VersionIn | None = None,
+        ) -> Response[dict[str, Any]]:
+            expected = expected_version(request, data)
+            return reply(application.approve(call, what, record_id, expected))
+
+        @post("/{record_id:uuid}/return", status_code=OK, sync_to_thread=True)
+        def return_(
+            self,
+            request: Request[Any, Any, Any],
+            record_id: uuid.UUID,
+            data: ReturnIn,
+            call: Caller,
+            application: ObjectivesApplication,
+        ) -> Response[dict[str, Any]]:
+            expected = expected_version(request, data)
+            return reply(
+                application.return_for_revision(call, what, record_id, expected, data.reason)
+            )
+
+    ReviewController.__name__ = f"{plural.title()}ReviewController"
+    return ReviewController
+
+
 class ObjectivesController(Controller):
     path = "/api/v1"
     tags = ["Mục tiêu chất lượng"]
+    dependencies = _CALLER
 
     @post("/units/{unit_id:str}/objectives", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def draft(
         self,
-        request: Request[Any, Any, Any],
         unit_id: UnitId,
         data: DraftObjectiveIn,
-        principal: Principal,
+        call: Caller,
         application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
         result = application.draft_objective(
-            principal,
-            unit_id=unit_id,
-            year=data.year,
-            title=data.title,
-            targets=_targets(data.targets),
-            correlation_id=correlation_id(request),
+            call, unit_id, year=data.year, title=data.title, targets=_targets(data.targets)
         )
         return reply(result, HTTP_201_CREATED)
 
@@ -188,93 +242,37 @@ class ObjectivesController(Controller):
         request: Request[Any, Any, Any],
         objective_id: uuid.UUID,
         data: ReviseObjectiveIn,
-        principal: Principal,
+        call: Caller,
         application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
         return reply(
             application.revise_objective(
-                principal,
+                call,
                 objective_id,
                 expected_version(request, data),
                 title=data.title,
                 targets=_targets(data.targets),
-                correlation_id=correlation_id(request),
             )
         )
 
-    @post("/objectives/{objective_id:uuid}/submit", status_code=HTTP_200_OK, sync_to_thread=True)
-    def submit(
-        self,
-        request: Request[Any, Any, Any],
-        objective_id: uuid.UUID,
-        principal: Principal,
-        application: ObjectivesApplication,
-        data: VersionIn | None = None,
-    ) -> Response[dict[str, Any]]:
-        return reply(
-            application.submit_objective(
-                principal, objective_id, expected_version(request, data), correlation_id(request)
-            )
-        )
-
-    @post("/objectives/{objective_id:uuid}/approve", status_code=HTTP_200_OK, sync_to_thread=True)
-    def approve(
-        self,
-        request: Request[Any, Any, Any],
-        objective_id: uuid.UUID,
-        principal: Principal,
-        application: ObjectivesApplication,
-        data: VersionIn | None = None,
-    ) -> Response[dict[str, Any]]:
-        return reply(
-            application.approve_objective(
-                principal, objective_id, expected_version(request, data), correlation_id(request)
-            )
-        )
-
-    @post("/objectives/{objective_id:uuid}/return", status_code=HTTP_200_OK, sync_to_thread=True)
-    def return_(
-        self,
-        request: Request[Any, Any, Any],
-        objective_id: uuid.UUID,
-        data: ReturnIn,
-        principal: Principal,
-        application: ObjectivesApplication,
-    ) -> Response[dict[str, Any]]:
-        return reply(
-            application.return_objective(
-                principal,
-                objective_id,
-                expected_version(request, data),
-                data.reason,
-                correlation_id(request),
-            )
-        )
-
-    @post(
-        "/objectives/{objective_id:uuid}/disseminate", status_code=HTTP_200_OK, sync_to_thread=True
-    )
+    @post("/objectives/{objective_id:uuid}/disseminate", status_code=OK, sync_to_thread=True)
     def disseminate(
         self,
         request: Request[Any, Any, Any],
         objective_id: uuid.UUID,
         data: DisseminateIn,
-        principal: Principal,
+        call: Caller,
         application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
         return reply(
             application.disseminate_objective(
-                principal,
-                objective_id,
-                expected_version(request, data),
-                tuple(data.department_ids),
-                correlation_id(request),
+                call, objective_id, expected_version(request, data), tuple(data.department_ids)
             )
         )
 
     @post(
         "/objectives/{objective_id:uuid}/targets/{target_id:str}/progress",
-        status_code=HTTP_200_OK,
+        status_code=OK,
         sync_to_thread=True,
     )
     def progress(
@@ -283,40 +281,38 @@ class ObjectivesController(Controller):
         objective_id: uuid.UUID,
         target_id: str,
         data: ProgressIn,
-        principal: Principal,
+        call: Caller,
         application: ObjectivesApplication,
     ) -> Response[dict[str, Any]]:
         return reply(
             application.record_progress(
-                principal,
+                call,
                 objective_id,
                 expected_version(request, data),
                 target_id=target_id,
                 value=data.value,
                 as_of=data.as_of,
                 note=data.note,
-                correlation_id=correlation_id(request),
             )
         )
 
-    @post("/objectives/{objective_id:uuid}/evaluate", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post("/objectives/{objective_id:uuid}/evaluate", status_code=OK, sync_to_thread=True)
     def evaluate(
         self,
         request: Request[Any, Any, Any],
         objective_id: uuid.UUID,
-        principal: Principal,
+        call: Caller,
         application: ObjectivesApplication,
         data: EvaluateIn | None = None,
     ) -> Response[dict[str, Any]]:
         body = data or EvaluateIn()
         return reply(
             application.evaluate_objective(
-                principal,
+                call,
                 objective_id,
                 expected_version(request, data),
                 overrides=body.achieved,
                 note=body.note,
-                correlation_id=correlation_id(request),
             )
         )
 
@@ -328,32 +324,25 @@ class ObjectivesController(Controller):
 
 
 def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Controller]:
-    """The same draft → submit → approve/return → publish routes for each document kind."""
+    """Drafting, revising, publishing and reading one document kind."""
 
     class DocumentController(Controller):
         path = "/api/v1"
         tags = [tag]
+        dependencies = _CALLER
 
         @post(f"/units/{{unit_id:str}}/{plural}", status_code=HTTP_201_CREATED, sync_to_thread=True)
         def draft(
             self,
-            request: Request[Any, Any, Any],
             unit_id: UnitId,
             data: DocumentIn,
-            principal: Principal,
+            call: Caller,
             application: ObjectivesApplication,
         ) -> Response[dict[str, Any]]:
-            return reply(
-                application.draft_document(
-                    principal,
-                    unit_id=unit_id,
-                    kind=kind,
-                    title=data.title,
-                    content=data.content,
-                    correlation_id=correlation_id(request),
-                ),
-                HTTP_201_CREATED,
+            result = application.draft_document(
+                call, unit_id, kind, title=data.title, content=data.content
             )
+            return reply(result, HTTP_201_CREATED)
 
         @put(f"/{plural}/{{document_id:uuid}}", sync_to_thread=True)
         def revise(
@@ -361,105 +350,31 @@ def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Contr
             request: Request[Any, Any, Any],
             document_id: uuid.UUID,
             data: ReviseDocumentIn,
-            principal: Principal,
+            call: Caller,
             application: ObjectivesApplication,
         ) -> Response[dict[str, Any]]:
             return reply(
                 application.revise_document(
-                    principal,
+                    call,
                     kind,
                     document_id,
                     expected_version(request, data),
                     title=data.title,
                     content=data.content,
-                    correlation_id=correlation_id(request),
                 )
             )
 
-        @post(
-            f"/{plural}/{{document_id:uuid}}/submit", status_code=HTTP_200_OK, sync_to_thread=True
-        )
-        def submit(
-            self,
-            request: Request[Any, Any, Any],
-            document_id: uuid.UUID,
-            principal: Principal,
-            application: ObjectivesApplication,
-            data: VersionIn | None = None,
-        ) -> Response[dict[str, Any]]:
-            return reply(
-                application.submit_document(
-                    principal,
-                    kind,
-                    document_id,
-                    expected_version(request, data),
-                    correlation_id(request),
-                )
-            )
-
-        @post(
-            f"/{plural}/{{document_id:uuid}}/approve", status_code=HTTP_200_OK, sync_to_thread=True
-        )
-        def approve(
-            self,
-            request: Request[Any, Any, Any],
-            document_id: uuid.UUID,
-            principal: Principal,
-            application: ObjectivesApplication,
-            data: VersionIn | None = None,
-        ) -> Response[dict[str, Any]]:
-            return reply(
-                application.approve_document(
-                    principal,
-                    kind,
-                    document_id,
-                    expected_version(request, data),
-                    correlation_id(request),
-                )
-            )
-
-        @post(
-            f"/{plural}/{{document_id:uuid}}/return", status_code=HTTP_200_OK, sync_to_thread=True
-        )
-        def return_(
-            self,
-            request: Request[Any, Any, Any],
-            document_id: uuid.UUID,
-            data: ReturnIn,
-            principal: Principal,
-            application: ObjectivesApplication,
-        ) -> Response[dict[str, Any]]:
-            return reply(
-                application.return_document(
-                    principal,
-                    kind,
-                    document_id,
-                    expected_version(request, data),
-                    data.reason,
-                    correlation_id(request),
-                )
-            )
-
-        @post(
-            f"/{plural}/{{document_id:uuid}}/publish", status_code=HTTP_200_OK, sync_to_thread=True
-        )
+        @post(f"/{plural}/{{document_id:uuid}}/publish", status_code=OK, sync_to_thread=True)
         def publish(
             self,
             request: Request[Any, Any, Any],
             document_id: uuid.UUID,
-            principal: Principal,
+            call: Caller,
             application: ObjectivesApplication,
             data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            return reply(
-                application.publish_document(
-                    principal,
-                    kind,
-                    document_id,
-                    expected_version(request, data),
-                    correlation_id(request),
-                )
-            )
+            expected = expected_version(request, data)
+            return reply(application.publish_document(call, kind, document_id, expected))
 
         @get(f"/{plural}/{{document_id:uuid}}", sync_to_thread=True)
         def read(
@@ -471,5 +386,18 @@ def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Contr
     return DocumentController
 
 
-PolicyController = document_controller(DocumentKind.POLICY, "policies", "Chính sách chất lượng")
-ContextController = document_controller(DocumentKind.CONTEXT, "contexts", "Bối cảnh tổ chức")
+ROUTES = [
+    ObjectivesController,
+    review_controller("objectives", None, "Mục tiêu chất lượng"),
+    *[
+        controller
+        for kind, plural, tag in (
+            (DocumentKind.POLICY, "policies", "Chính sách chất lượng"),
+            (DocumentKind.CONTEXT, "contexts", "Bối cảnh tổ chức"),
+        )
+        for controller in (
+            document_controller(kind, plural, tag),
+            review_controller(plural, kind, tag),
+        )
+    ],
+]

@@ -1,10 +1,11 @@
 """Composition root of the objectives service: `python -m qms_objectives` serves it."""
 
 from litestar import Litestar
+from litestar.types import ControllerRouterHandler
 
 from qms_contracts import event_types
 from qms_contracts.objectives import SERVICE
-from qms_objectives.api import ContextController, ObjectivesController, PolicyController
+from qms_objectives.api import ROUTES
 from qms_objectives.application import ObjectivesApplication
 from qms_objectives.events import ObjectivesEventMapper
 from qms_runtime.auth import TokenVerifier
@@ -27,18 +28,15 @@ def build_app(settings: ServiceSettings | None = None) -> Litestar:
         name=SERVICE, settings=settings, application=application, mapper=mapper
     )
     published = [model for model in event_types().values() if model.service == SERVICE]
+    routes: list[ControllerRouterHandler] = [
+        *ROUTES,
+        feed_controller(SERVICE),
+        asyncapi_route(asyncapi_document(SERVICE, VERSION, settings.kafka_bootstrap, published)),
+    ]
     return create_app(
         service=SERVICE,
         version=VERSION,
-        route_handlers=[
-            ObjectivesController,
-            PolicyController,
-            ContextController,
-            feed_controller(SERVICE),
-            asyncapi_route(
-                asyncapi_document(SERVICE, VERSION, settings.kafka_bootstrap, published)
-            ),
-        ],
+        route_handlers=routes,
         verifier=TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience),
         readiness=[runtime.database, runtime.broker],
         on_startup=[runtime.start],

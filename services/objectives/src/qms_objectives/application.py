@@ -13,6 +13,7 @@ from qms_objectives.domain import (
     DocumentRegister,
     Objective,
     QualityDocument,
+    ReviewedDraft,
     TargetResult,
     TargetSpec,
 )
@@ -36,9 +37,26 @@ class _DataclassAsDict(Transcoding):
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who sends a command, within which request (the correlation id of its events)."""
+
+    who: Principal
+    correlation_id: str
+
+    @property
+    def stamp(self) -> dict[str, str]:
+        """The `by` and `correlation_id` every domain event records."""
+        return {"by": self.who.sub, "correlation_id": self.correlation_id}
+
+
+@dataclass(frozen=True)
 class CommandResult:
     id: uuid.UUID
     version: int
+
+
+#: What a review step acts on: an objective (None) or a document of one kind.
+Reviewed = DocumentKind | None
 
 
 class ObjectivesApplication(QmsApplication):
@@ -47,156 +65,147 @@ class ObjectivesApplication(QmsApplication):
         transcoder.register(_DataclassAsDict(TargetSpec, "target_spec"))
         transcoder.register(_DataclassAsDict(TargetResult, "target_result"))
 
-    # Quality objectives
-
-    def draft_objective(
-        self,
-        who: Principal,
-        *,
-        unit_id: str,
-        year: int,
-        title: str,
-        targets: tuple[TargetSpec, ...],
-        correlation_id: str,
-    ) -> CommandResult:
-        who.require(unit_id, SECRETARY)
-        objective = Objective.draft(
-            unit_id=unit_id,
-            year=year,
-            title=title,
-            targets=targets,
-            by=who.sub,
-            correlation_id=correlation_id,
-        )
-        self.save_or_conflict(objective)
-        return CommandResult(objective.id, objective.version)
-
-    def _objective(
-        self, who: Principal, objective_id: uuid.UUID, expected: int | None
-    ) -> Objective:
-        objective = self.load(Objective, objective_id)
-        if not who.can_act_in(objective.unit_id):
-            raise Forbidden(f"Người dùng không thuộc đơn vị {objective.unit_id}")
-        check_version(objective, expected)
-        return objective
-
     def _save(self, *aggregates: Any) -> CommandResult:
         self.save_or_conflict(*aggregates)
         return CommandResult(aggregates[0].id, aggregates[0].version)
 
+    def _reviewed(
+        self,
+        call: Caller,
+        what: Reviewed,
+        aggregate_id: uuid.UUID,
+        expected: int | None,
+        *roles: str,
+    ) -> Any:
+        """Load for a command: 404, then 403 (unit, role), then 409 (stale version)."""
+        kind = Objective if what is None else QualityDocument
+        aggregate: Any = self.load(kind, aggregate_id)
+        if what is not None and aggregate.kind != what:
+            raise NotFound(f"Không tìm thấy {aggregate_id}")
+        call.who.require(aggregate.unit_id, *roles)
+        check_version(aggregate, expected)
+        return aggregate
+
+    def _objective(
+        self, call: Caller, objective_id: uuid.UUID, expected: int | None, *roles: str
+    ) -> Objective:
+        objective: Objective = self._reviewed(call, None, objective_id, expected, *roles)
+        return objective
+
+    def _document(
+        self,
+        call: Caller,
+        kind: DocumentKind,
+        document_id: uuid.UUID,
+        expected: int | None,
+        *roles: str,
+    ) -> QualityDocument:
+        document: QualityDocument = self._reviewed(call, kind, document_id, expected, *roles)
+        return document
+
+    # Review steps shared by objectives and documents
+
+    def submit(
+        self, call: Caller, what: Reviewed, aggregate_id: uuid.UUID, expected: int | None
+    ) -> CommandResult:
+        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, SECRETARY)
+        draft.submit(**call.stamp)
+        return self._save(draft)
+
+    def approve(
+        self, call: Caller, what: Reviewed, aggregate_id: uuid.UUID, expected: int | None
+    ) -> CommandResult:
+        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, LEADER)
+        draft.approve(**call.stamp)
+        return self._save(draft)
+
+    def return_for_revision(
+        self,
+        call: Caller,
+        what: Reviewed,
+        aggregate_id: uuid.UUID,
+        expected: int | None,
+        reason: str,
+    ) -> CommandResult:
+        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, LEADER)
+        draft.return_for_revision(reason=reason, **call.stamp)
+        return self._save(draft)
+
+    # Quality objectives
+
+    def draft_objective(
+        self,
+        call: Caller,
+        unit_id: str,
+        *,
+        year: int,
+        title: str,
+        targets: tuple[TargetSpec, ...],
+    ) -> CommandResult:
+        call.who.require(unit_id, SECRETARY)
+        return self._save(
+            Objective.draft(unit_id=unit_id, year=year, title=title, targets=targets, **call.stamp)
+        )
+
     def revise_objective(
         self,
-        who: Principal,
+        call: Caller,
         objective_id: uuid.UUID,
-        expected_version: int | None,
+        expected: int | None,
         *,
         title: str,
         targets: tuple[TargetSpec, ...],
-        correlation_id: str,
     ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, SECRETARY)
-        objective.revise(title=title, targets=targets, by=who.sub, correlation_id=correlation_id)
-        return self._save(objective)
-
-    def submit_objective(
-        self,
-        who: Principal,
-        objective_id: uuid.UUID,
-        expected_version: int | None,
-        correlation_id: str,
-    ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, SECRETARY)
-        objective.submit(by=who.sub, correlation_id=correlation_id)
-        return self._save(objective)
-
-    def approve_objective(
-        self,
-        who: Principal,
-        objective_id: uuid.UUID,
-        expected_version: int | None,
-        correlation_id: str,
-    ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, LEADER)
-        objective.approve(by=who.sub, correlation_id=correlation_id)
-        return self._save(objective)
-
-    def return_objective(
-        self,
-        who: Principal,
-        objective_id: uuid.UUID,
-        expected_version: int | None,
-        reason: str,
-        correlation_id: str,
-    ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, LEADER)
-        objective.return_for_revision(reason=reason, by=who.sub, correlation_id=correlation_id)
+        objective = self._objective(call, objective_id, expected, SECRETARY)
+        objective.revise(title=title, targets=targets, **call.stamp)
         return self._save(objective)
 
     def disseminate_objective(
         self,
-        who: Principal,
+        call: Caller,
         objective_id: uuid.UUID,
-        expected_version: int | None,
+        expected: int | None,
         department_ids: tuple[str, ...],
-        correlation_id: str,
     ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, SECRETARY)
-        objective.disseminate(
-            department_ids=department_ids, by=who.sub, correlation_id=correlation_id
-        )
+        objective = self._objective(call, objective_id, expected, SECRETARY)
+        objective.disseminate(department_ids=department_ids, **call.stamp)
         return self._save(objective)
 
     def record_progress(
         self,
-        who: Principal,
+        call: Caller,
         objective_id: uuid.UUID,
-        expected_version: int | None,
+        expected: int | None,
         *,
         target_id: str,
         value: float,
         as_of: date,
         note: str,
-        correlation_id: str,
     ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, SECRETARY, DEPARTMENT_LEADER)
+        objective = self._objective(call, objective_id, expected, SECRETARY, DEPARTMENT_LEADER)
         target = objective.target(target_id)
-        if SECRETARY not in who.roles and who.department_id != target.department_id:
+        if SECRETARY not in call.who.roles and call.who.department_id != target.department_id:
             raise Forbidden("Chỉ lãnh đạo phòng chịu trách nhiệm chỉ tiêu được cập nhật tiến độ")
         objective.record_progress(
-            target_id=target_id,
-            value=value,
-            as_of=as_of,
-            note=note,
-            by=who.sub,
-            correlation_id=correlation_id,
+            target_id=target_id, value=value, as_of=as_of, note=note, **call.stamp
         )
         return self._save(objective)
 
     def evaluate_objective(
         self,
-        who: Principal,
+        call: Caller,
         objective_id: uuid.UUID,
-        expected_version: int | None,
+        expected: int | None,
         *,
         overrides: dict[str, bool],
         note: str,
-        correlation_id: str,
     ) -> CommandResult:
-        objective = self._objective(who, objective_id, expected_version)
-        who.require(objective.unit_id, SECRETARY, LEADER)
-        objective.evaluate(
-            overrides=overrides, note=note, by=who.sub, correlation_id=correlation_id
-        )
+        objective = self._objective(call, objective_id, expected, SECRETARY, LEADER)
+        objective.evaluate(overrides=overrides, note=note, **call.stamp)
         return self._save(objective)
 
     def get_objective(self, who: Principal, objective_id: uuid.UUID) -> Objective:
-        return self._objective(who, objective_id, None)
+        return self._objective(Caller(who, ""), objective_id, None)
 
     # Quality policy and organisational context
 
@@ -210,16 +219,9 @@ class ObjectivesApplication(QmsApplication):
         return register
 
     def draft_document(
-        self,
-        who: Principal,
-        *,
-        unit_id: str,
-        kind: DocumentKind,
-        title: str,
-        content: str,
-        correlation_id: str,
+        self, call: Caller, unit_id: str, kind: DocumentKind, *, title: str, content: str
     ) -> CommandResult:
-        who.require(unit_id, SECRETARY)
+        call.who.require(unit_id, SECRETARY)
         register = self._register(unit_id, kind)
         document = QualityDocument.draft(
             unit_id=unit_id,
@@ -227,103 +229,42 @@ class ObjectivesApplication(QmsApplication):
             version_number=register.next_version_number,
             title=title,
             content=content,
-            by=who.sub,
-            correlation_id=correlation_id,
+            **call.stamp,
         )
         register.add_version(document.id)
         return self._save(document, register)
 
-    def _document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID, expected: int | None
-    ) -> QualityDocument:
-        document = self.load(QualityDocument, document_id)
-        if document.kind != kind:
-            raise NotFound(f"Không tìm thấy {document_id}")
-        if not who.can_act_in(document.unit_id):
-            raise Forbidden(f"Người dùng không thuộc đơn vị {document.unit_id}")
-        check_version(document, expected)
-        return document
-
     def revise_document(
         self,
-        who: Principal,
+        call: Caller,
         kind: DocumentKind,
         document_id: uuid.UUID,
-        expected_version: int | None,
+        expected: int | None,
         *,
         title: str,
         content: str,
-        correlation_id: str,
     ) -> CommandResult:
-        document = self._document(who, kind, document_id, expected_version)
-        who.require(document.unit_id, SECRETARY)
-        document.revise(title=title, content=content, by=who.sub, correlation_id=correlation_id)
-        return self._save(document)
-
-    def submit_document(
-        self,
-        who: Principal,
-        kind: DocumentKind,
-        document_id: uuid.UUID,
-        expected_version: int | None,
-        correlation_id: str,
-    ) -> CommandResult:
-        document = self._document(who, kind, document_id, expected_version)
-        who.require(document.unit_id, SECRETARY)
-        document.submit(by=who.sub, correlation_id=correlation_id)
-        return self._save(document)
-
-    def approve_document(
-        self,
-        who: Principal,
-        kind: DocumentKind,
-        document_id: uuid.UUID,
-        expected_version: int | None,
-        correlation_id: str,
-    ) -> CommandResult:
-        document = self._document(who, kind, document_id, expected_version)
-        who.require(document.unit_id, LEADER)
-        document.approve(by=who.sub, correlation_id=correlation_id)
-        return self._save(document)
-
-    def return_document(
-        self,
-        who: Principal,
-        kind: DocumentKind,
-        document_id: uuid.UUID,
-        expected_version: int | None,
-        reason: str,
-        correlation_id: str,
-    ) -> CommandResult:
-        document = self._document(who, kind, document_id, expected_version)
-        who.require(document.unit_id, LEADER)
-        document.return_for_revision(reason=reason, by=who.sub, correlation_id=correlation_id)
+        document = self._document(call, kind, document_id, expected, SECRETARY)
+        document.revise(title=title, content=content, **call.stamp)
         return self._save(document)
 
     def publish_document(
-        self,
-        who: Principal,
-        kind: DocumentKind,
-        document_id: uuid.UUID,
-        expected_version: int | None,
-        correlation_id: str,
+        self, call: Caller, kind: DocumentKind, document_id: uuid.UUID, expected: int | None
     ) -> CommandResult:
-        document = self._document(who, kind, document_id, expected_version)
-        who.require(document.unit_id, SECRETARY)
+        """Put a version in force; the one in force before it is superseded, atomically."""
+        document = self._document(call, kind, document_id, expected, SECRETARY)
         register = self._register(document.unit_id, kind)
         previous = (
             self.load(QualityDocument, register.in_force) if register.in_force is not None else None
         )
-        document.publish(
-            supersedes=previous.id if previous else None, by=who.sub, correlation_id=correlation_id
-        )
+        document.publish(supersedes=previous.id if previous else None, **call.stamp)
         register.put_in_force(document.id)
         if previous is None:
             return self._save(document, register)
-        previous.supersede(superseded_by=document.id, by=who.sub, correlation_id=correlation_id)
+        previous.supersede(superseded_by=document.id, **call.stamp)
         return self._save(document, register, previous)
 
     def get_document(
         self, who: Principal, kind: DocumentKind, document_id: uuid.UUID
     ) -> QualityDocument:
-        return self._document(who, kind, document_id, None)
+        return self._document(Caller(who, ""), kind, document_id, None)
