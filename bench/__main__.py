@@ -28,7 +28,6 @@ UNIT = "so-khcn"
 OFFERED_RATE = float(os.environ.get("QMS_BENCH_RATE", "60"))
 DURATION = float(os.environ.get("QMS_BENCH_SECONDS", "20"))
 E2E_SAMPLES = int(os.environ.get("QMS_BENCH_E2E", "300"))
-DEMO_UNITS = Path(__file__).resolve().parents[1] / "deploy/local/src/qms_local/demo_units.json"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -197,9 +196,7 @@ def main() -> None:
         )
         try:
             print("Khởi động hệ thống để đo…", flush=True)
-            stack.start_infrastructure()
-            stack.start_services()
-            stack.run_gateway_command("load-units", str(DEMO_UNITS))
+            stack.start()
             figures = asyncio.run(measure(stack))
         finally:
             stack.stop()

@@ -15,7 +15,6 @@ import pytest
 from qms_local.stack import Stack, free_port, scratch_database
 
 UNIT = "so-khcn"
-DEMO_UNITS = Path(__file__).resolve().parents[1] / "deploy/local/src/qms_local/demo_units.json"
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +29,7 @@ def stack() -> Iterator[Stack]:
             objectives_port=free_port(),
         )
         try:
-            running.start_infrastructure()
-            running.start_services()
-            running.run_gateway_command("load-units", str(DEMO_UNITS))
+            running.start()
             yield running
         finally:
             running.stop()

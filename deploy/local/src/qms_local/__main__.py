@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import time
-from importlib import resources
 from pathlib import Path
 
 from qms_local.stack import Stack, stop_embedded_database
@@ -37,13 +36,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        print("Khởi động cơ sở dữ liệu và broker…", flush=True)
-        stack.start_infrastructure()
-        print("Khởi động các dịch vụ…", flush=True)
-        stack.start_services()
-        demo = resources.files("qms_local").joinpath("demo_units.json")
-        with resources.as_file(demo) as path:
-            print(stack.run_gateway_command("load-units", str(path)).strip(), flush=True)
+        print("Khởi động cơ sở dữ liệu, broker và các dịch vụ…", flush=True)
+        print(stack.start(), flush=True)
         _print_welcome(stack)
         while not stopping:
             time.sleep(0.5)

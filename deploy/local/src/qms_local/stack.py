@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -217,6 +218,13 @@ class Stack:
             self.service(name).start()
         for name in ("gateway", *SERVICES):
             self.service(name).wait_ready()
+
+    def start(self) -> str:
+        """Database, broker, every service, and the demo unit; returns what loading said."""
+        self.start_infrastructure()
+        self.start_services()
+        with resources.as_file(resources.files("qms_local").joinpath("demo_units.json")) as path:
+            return self.run_gateway_command("load-units", str(path)).strip()
 
     def run_gateway_command(self, *arguments: str) -> str:
         result = subprocess.run(

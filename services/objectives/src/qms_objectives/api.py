@@ -165,7 +165,14 @@ def provide_caller(request: Request[Any, Any, Any], principal: Principal) -> Cal
     return Caller(principal, correlation_id(request))
 
 
-_CALLER = {"call": Provide(provide_caller, sync_to_thread=False)}
+def provide_expected(request: Request[Any, Any, Any]) -> int | None:
+    return expected_version(request, None)
+
+
+_CALLER = {
+    "call": Provide(provide_caller, sync_to_thread=False),
+    "expected": Provide(provide_expected, sync_to_thread=False),
+}
 
 
 def review_controller(plural: str, what: Reviewed, tag: str) -> type[Controller]:
@@ -179,25 +186,21 @@ def review_controller(plural: str, what: Reviewed, tag: str) -> type[Controller]
         @post("/{record_id:uuid}/submit", status_code=OK, sync_to_thread=True)
         def submit(
             self,
-            request: Request[Any, Any, Any],
             record_id: uuid.UUID,
             call: Caller,
+            expected: int | None,
             application: ObjectivesApplication,
-            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            expected = expected_version(request, data)
             return reply(application.submit(call, what, record_id, expected))
 
         @post("/{record_id:uuid}/approve", status_code=OK, sync_to_thread=True)
         def approve(
             self,
-            request: Request[Any, Any, Any],
             record_id: uuid.UUID,
             call: Caller,
+            expected: int | None,
             application: ObjectivesApplication,
-            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            expected = expected_version(request, data)
             return reply(application.approve(call, what, record_id, expected))
 
         @post("/{record_id:uuid}/return", status_code=OK, sync_to_thread=True)
@@ -367,13 +370,11 @@ def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Contr
         @post(f"/{plural}/{{document_id:uuid}}/publish", status_code=OK, sync_to_thread=True)
         def publish(
             self,
-            request: Request[Any, Any, Any],
             document_id: uuid.UUID,
             call: Caller,
+            expected: int | None,
             application: ObjectivesApplication,
-            data: VersionIn | None = None,
         ) -> Response[dict[str, Any]]:
-            expected = expected_version(request, data)
             return reply(application.publish_document(call, kind, document_id, expected))
 
         @get(f"/{plural}/{{document_id:uuid}}", sync_to_thread=True)
@@ -386,18 +387,12 @@ def document_controller(kind: DocumentKind, plural: str, tag: str) -> type[Contr
     return DocumentController
 
 
-ROUTES = [
+ROUTES: list[type[Controller]] = [
     ObjectivesController,
     review_controller("objectives", None, "Mục tiêu chất lượng"),
-    *[
-        controller
-        for kind, plural, tag in (
-            (DocumentKind.POLICY, "policies", "Chính sách chất lượng"),
-            (DocumentKind.CONTEXT, "contexts", "Bối cảnh tổ chức"),
-        )
-        for controller in (
-            document_controller(kind, plural, tag),
-            review_controller(plural, kind, tag),
-        )
-    ],
 ]
+for _kind, _plural, _tag in (
+    (DocumentKind.POLICY, "policies", "Chính sách chất lượng"),
+    (DocumentKind.CONTEXT, "contexts", "Bối cảnh tổ chức"),
+):
+    ROUTES += [document_controller(_kind, _plural, _tag), review_controller(_plural, _kind, _tag)]
