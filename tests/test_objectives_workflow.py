@@ -207,4 +207,8 @@ def test_public_units_and_documents(gateway: httpx.Client) -> None:
     asyncapi = gateway.get("/api/v1/docs/asyncapi/objectives").json()
     assert asyncapi["asyncapi"].startswith("3.")
     assert any("ObjectiveApproved" in name for name in asyncapi["components"]["messages"])
+    own = gateway.get("/api/v1/docs/asyncapi/gateway").json()
+    addresses = {channel["address"] for channel in own["channels"].values()}
+    assert {"qms.objectives.events.v1", "qms.gateway.dlq.v1"} <= addresses
+    assert gateway.get("/api/v1/docs/asyncapi").json()["objectives"].endswith("/objectives")
     assert gateway.get("/metrics").status_code == 200

@@ -269,7 +269,8 @@ class DocsController(Controller):
 
     @get("/asyncapi")
     async def asyncapi_index(self, upstream: Upstream) -> dict[str, Any]:
-        return {name: f"/api/v1/docs/asyncapi/{name}" for name in upstream.services}
+        names = ["gateway", *upstream.services]
+        return {name: f"/api/v1/docs/asyncapi/{name}" for name in names}
 
     @get("/asyncapi/{service:str}")
     async def asyncapi(

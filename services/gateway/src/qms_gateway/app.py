@@ -92,6 +92,11 @@ class Gateway:
         if self.consumer is None or not self.consumer.running:
             raise ConnectionError("consumer is not connected to the broker")
 
+    def asyncapi(self) -> dict[str, Any]:
+        """Generated from the running consumer's own declarations."""
+        assert self.consumer is not None
+        return asyncapi_document(SERVICE, VERSION, self.consumer.broker)
+
     def provide_pool(self) -> asyncpg.Pool:
         assert self.pool is not None
         return self.pool
@@ -101,13 +106,6 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or GatewaySettings()
     gateway = Gateway(settings)
     verifier = TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
-    document = asyncapi_document(
-        SERVICE,
-        VERSION,
-        settings.kafka_bootstrap,
-        [],
-        subscribes=[events_topic(name) for name in settings.services],
-    )
     return create_app(
         service=SERVICE,
         version=VERSION,
@@ -124,9 +122,8 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
         dependencies={
             "upstream": gateway.upstream,
             "dev_issuer": gateway.dev_issuer,
-            "gateway_asyncapi": document,
         },
-        providers={"pool": gateway.provide_pool},
+        providers={"pool": gateway.provide_pool, "gateway_asyncapi": gateway.asyncapi},
     )
 
 

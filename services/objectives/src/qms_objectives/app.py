@@ -11,7 +11,13 @@ from qms_objectives.events import ObjectivesEventMapper
 from qms_runtime.auth import TokenVerifier
 from qms_runtime.eventstore import open_application
 from qms_runtime.feed import feed_controller
-from qms_runtime.service import EventSourcedService, asyncapi_document, asyncapi_route, serve
+from qms_runtime.service import (
+    EventSourcedService,
+    asyncapi_document,
+    asyncapi_route,
+    relay_broker,
+    serve,
+)
 from qms_runtime.settings import ServiceSettings
 from qms_runtime.web import create_app
 
@@ -31,7 +37,11 @@ def build_app(settings: ServiceSettings | None = None) -> Litestar:
     routes: list[ControllerRouterHandler] = [
         *ROUTES,
         feed_controller(SERVICE),
-        asyncapi_route(asyncapi_document(SERVICE, VERSION, settings.kafka_bootstrap, published)),
+        asyncapi_route(
+            asyncapi_document(
+                SERVICE, VERSION, relay_broker(SERVICE, settings.kafka_bootstrap, published)
+            )
+        ),
     ]
     return create_app(
         service=SERVICE,
