@@ -3,13 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else installed once into .qms/tools (a plain venv: no user site, no PEP 668).
+UV := $(shell command -v uv 2>/dev/null || echo .qms/tools/bin/uv)
 PACKAGES := libs/contracts/src libs/runtime/src services/objectives/src services/gateway/src deploy/local/src
 
 .PHONY: run test lint bench sync
 
-$(UV):
-	$(PYTHON) -m pip install --user --quiet uv
+.qms/tools/bin/uv:
+	$(PYTHON) -m venv .qms/tools
+	.qms/tools/bin/pip install --quiet uv
 
 sync: $(UV)
 	$(UV) sync --all-packages --frozen
