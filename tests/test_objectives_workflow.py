@@ -212,3 +212,14 @@ def test_public_units_and_documents(gateway: httpx.Client) -> None:
     assert {"qms.objectives.events.v1", "qms.gateway.dlq.v1"} <= addresses
     assert gateway.get("/api/v1/docs/asyncapi").json()["objectives"].endswith("/objectives")
     assert gateway.get("/metrics").status_code == 200
+
+
+def test_dev_token_for_a_seeded_user(gateway: httpx.Client) -> None:
+    reply = gateway.post("/auth/dev-token", json={"sub": "truongphong"})
+    assert reply.status_code == 200
+    headers = {"authorization": f"Bearer {reply.json()['access_token']}"}
+    me = gateway.get("/api/v1/me/tasks", headers=headers).json()
+    assert me["name"] == "Lê Văn Trưởng"
+    unknown = gateway.post("/auth/dev-token", json={"sub": "khong-ai"})
+    assert unknown.status_code == 422
+    assert unknown.headers["content-type"].startswith("application/problem+json")

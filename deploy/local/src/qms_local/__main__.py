@@ -4,19 +4,10 @@ import json
 import os
 import signal
 import time
+from importlib import resources
 from pathlib import Path
 
 from qms_local.stack import Stack, stop_embedded_database
-
-DEMO_USERS = [
-    ("thuky", "Nguyễn Thị Thư", ["iso_secretary"], "van-phong"),
-    ("giamdoc", "Trần Văn Giám", ["unit_leader"], None),
-    ("truongphong", "Lê Văn Trưởng", ["department_leader"], "quan-ly-khoa-hoc"),
-    ("chuyenvien", "Phạm Thị Viên", ["staff"], "quan-ly-khoa-hoc"),
-    ("danhgiavien", "Hoàng Văn Đánh", ["auditor"], "ke-hoach-tai-chinh"),
-    ("captren", "UBND tỉnh", ["supervisor"], None),
-    ("quantri", "Quản trị hệ thống", ["admin"], None),
-]
 
 
 def main() -> None:
@@ -58,16 +49,11 @@ def main() -> None:
 
 def _print_welcome(stack: Stack) -> None:
     url = stack.gateway_url
-    user = DEMO_USERS[0]
-    body = json.dumps(
-        {
-            "sub": user[0],
-            "name": user[1],
-            "unit_id": "so-khcn",
-            "roles": user[2],
-            "department_id": user[3],
-        },
-        ensure_ascii=False,
+    demo = json.loads(resources.files("qms_local").joinpath("demo_units.json").read_text("utf-8"))
+    users = "\n".join(
+        f"    {user['sub']:<12} {', '.join(user['roles']):<18} {user['name']}"
+        for unit in demo
+        for user in unit.get("users", [])
     )
     print(
         f"""
@@ -77,9 +63,10 @@ e-ISO đang chạy.
   Cơ sở dữ liệu:         {stack.database_url}
   Kafka:                 {stack.kafka_bootstrap}
 
-Lấy token (người dùng mẫu: {", ".join(u[0] for u in DEMO_USERS)}):
-  curl -s -X POST {url}/auth/dev-token -H 'content-type: application/json' \\
-       -d '{body}'
+Người dùng mẫu:
+{users}
+Lấy token cho một người dùng mẫu:
+  curl -s -X POST {url}/auth/dev-token -H 'content-type: application/json' -d '{{"sub":"thuky"}}'
 
 Nhấn Ctrl-C để dừng.""",
         flush=True,

@@ -231,12 +231,14 @@ class PublicController(Controller):
 
 
 class DevTokenIn(BaseModel):
+    """Either a seeded user's `sub` alone, or every claim of a made-up user."""
+
     model_config = ConfigDict(extra="forbid")
 
     sub: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=200)
-    unit_id: str = Field(min_length=1, max_length=64)
-    roles: list[str] = Field(min_length=1)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    unit_id: str | None = Field(default=None, min_length=1, max_length=64)
+    roles: list[str] | None = Field(default=None, min_length=1)
     department_id: str | None = None
 
 
@@ -251,9 +253,20 @@ class AuthController(Controller):
         return dev_issuer.jwks()
 
     @post("/dev-token", status_code=200)
-    async def dev_token(self, data: DevTokenIn, dev_issuer: DevIssuer | None) -> dict[str, Any]:
+    async def dev_token(
+        self, data: DevTokenIn, dev_issuer: DevIssuer | None, pool: asyncpg.Pool
+    ) -> dict[str, Any]:
         if dev_issuer is None:
             raise NotFound("Chỉ có khi QMS_DEV_AUTH=1")
+        if data.name is None or data.unit_id is None or data.roles is None:
+            seeded = await readmodel.user(pool, data.sub)
+            if seeded is None:
+                raise InvalidInput(
+                    f"Không có người dùng mẫu '{data.sub}'; hãy gửi đủ name, unit_id, roles",
+                    field="sub",
+                )
+            data = DevTokenIn(**{**seeded, **data.model_dump(exclude_none=True)})
+        assert data.name is not None and data.unit_id is not None and data.roles is not None
         unknown = sorted(set(data.roles) - ROLES)
         if unknown:
             raise InvalidInput(f"Vai trò không tồn tại: {', '.join(unknown)}", field="roles")

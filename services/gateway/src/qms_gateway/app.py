@@ -2,7 +2,8 @@
 
 `python -m qms_gateway` serves it; `python -m qms_gateway rebuild` rebuilds the read models
 from zero by replaying every service's event feed; `python -m qms_gateway load-units FILE`
-loads the unit directory (units and departments) from a JSON file.
+loads the unit directory (units, departments, users) from a JSON file, until the SSO bridge
+keeps that directory.
 """
 
 import argparse
@@ -166,6 +167,8 @@ async def load_units(settings: GatewaySettings, path: Path) -> int:
     units = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     for unit in units:
         await readmodel.upsert_unit(pool, unit)
+        for user in unit.get("users", []):
+            await readmodel.upsert_user(pool, unit["unit_id"], user)
     await pool.close()
     return len(units)
 

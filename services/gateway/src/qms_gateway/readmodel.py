@@ -22,6 +22,13 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.units (
     code_prefix text NOT NULL DEFAULT '',
     departments jsonb NOT NULL DEFAULT '[]'
 );
+CREATE TABLE IF NOT EXISTS {SCHEMA}.users (
+    sub text PRIMARY KEY,
+    unit_id text NOT NULL REFERENCES {SCHEMA}.units,
+    name text NOT NULL,
+    roles jsonb NOT NULL,
+    department_id text
+);
 CREATE TABLE IF NOT EXISTS {SCHEMA}.objectives (
     id uuid PRIMARY KEY,
     unit_id text NOT NULL,
@@ -147,6 +154,26 @@ async def upsert_unit(pool: asyncpg.Pool, data: dict[str, Any]) -> None:
         data.get("code_prefix", ""),
         json.dumps(data.get("departments", []), ensure_ascii=False),
     )
+
+
+async def upsert_user(pool: asyncpg.Pool, unit_id: str, data: dict[str, Any]) -> None:
+    await pool.execute(
+        f"INSERT INTO {SCHEMA}.users (sub, unit_id, name, roles, department_id) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sub) DO UPDATE SET unit_id=EXCLUDED.unit_id, "
+        "name=EXCLUDED.name, roles=EXCLUDED.roles, department_id=EXCLUDED.department_id",
+        data["sub"],
+        unit_id,
+        data["name"],
+        json.dumps(data["roles"]),
+        data.get("department_id"),
+    )
+
+
+async def user(pool: asyncpg.Pool, sub: str) -> dict[str, Any] | None:
+    record = await pool.fetchrow(f"SELECT * FROM {SCHEMA}.users WHERE sub=$1", sub)
+    if record is None:
+        return None
+    return {**dict(record), "roles": json.loads(record["roles"])}
 
 
 async def tasks_for(
