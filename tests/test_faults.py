@@ -118,9 +118,18 @@ def test_gateway_killed_while_consuming(
     dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
 ) -> None:
     oid = _disseminated_objective(gateway, secretary, leader)
-    _commands(gateway, secretary, oid, 20)
     service = dev_broker.service("gateway")
-    service.stop(kill=True)
+    # Commands go straight to the owning service, so they keep coming while the gateway dies.
+    with httpx.Client(base_url=dev_broker.service("objectives").url, timeout=30) as objectives:
+        for index in range(40):
+            reply = objectives.post(
+                f"/api/v1/objectives/{oid}/targets/t1/progress",
+                json={"value": index, "as_of": "2026-08-01"},
+                headers=secretary,
+            )
+            assert reply.status_code == 200, reply.text
+            if index == 15:
+                service.stop(kill=True)
     service.start()
     service.wait_ready()
     assert_read_model_complete(dev_broker, gateway)
