@@ -23,7 +23,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Counter, Gauge
 
-from qms_contracts import Envelope, IntegrationEvent, encode, event_id
+from qms_contracts import Envelope, IntegrationEvent, KafkaRecord, encode, event_id
 from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint, new_producer
 
 log = logging.getLogger("qms.relay")
@@ -166,41 +166,46 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         last_check = loop.time()
         while True:
+            # Cleared before reading, so a save that lands meanwhile still wakes us.
+            self._wake.clear()
             if not await self._publish_batch():
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.IDLE_SECONDS)
             if loop.time() - last_check > self.LOSS_CHECK_SECONDS:
                 await self._check_for_lost_log()
                 last_check = loop.time()
 
-    async def _publish_batch(self) -> bool:
-        notifications = await asyncio.to_thread(
-            self._app.recorder.select_notifications, self.position + 1, self.BATCH
-        )
-        if not notifications:
-            return False
-        assert self._producer is not None
-        pending, prints = [], []
+    def _next_records(self) -> tuple[int, list[KafkaRecord]]:
+        """Read and encode the next batch (blocking I/O: runs in a worker thread)."""
+        notifications = self._app.recorder.select_notifications(self.position + 1, self.BATCH)
+        records = []
         for notification in notifications:
             domain_event = self._app.mapper.to_domain_event(notification)
             outgoing = self._mapper(domain_event)
-            if outgoing is None:
-                continue
-            record = encode(envelope_for(self.service, domain_event, outgoing), outgoing.payload)
-            pending.append(
-                await self._producer.send(
-                    self.topic, value=record.value, key=record.key, headers=record.headers
-                )
+            if outgoing is not None:
+                envelope = envelope_for(self.service, domain_event, outgoing)
+                records.append(encode(envelope, outgoing.payload))
+        return (notifications[-1].id if notifications else self.position), records
+
+    async def _publish_batch(self) -> bool:
+        last_id, records = await asyncio.to_thread(self._next_records)
+        if last_id == self.position:
+            return False
+        assert self._producer is not None
+        pending = [
+            await self._producer.send(
+                self.topic, value=record.value, key=record.key, headers=record.headers
             )
-            prints.append(fingerprint(record.key, record.value))
+            for record in records
+        ]
+        prints = [fingerprint(record.key, record.value) for record in records]
         for metadata, print_ in zip(await asyncio.gather(*pending), prints, strict=True):
             known = self._landmarks.get(metadata.partition)
             if known is None or metadata.offset > known.offset:
                 self._landmarks[metadata.partition] = Landmark(
                     metadata.partition, metadata.offset, print_
                 )
-        await self._save_position(notifications[-1].id)
+        await self._save_position(last_id)
         PUBLISHED.labels(self.topic).inc(len(pending))
         return True
 
