@@ -11,17 +11,15 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from qms_local.stack import Stack, free_port, scratch_database
+from qms_local.stack import Stack, isolated_stack
 from qms_runtime.kafka import ensure_topics
 
 UNIT = "so-khcn"
@@ -185,21 +183,9 @@ async def measure(stack: Stack) -> dict[str, Any]:
 
 
 def main() -> None:
-    state = Path(tempfile.mkdtemp(prefix="qms-bench-"))
-    with scratch_database(state) as database_url:
-        stack = Stack(
-            state_dir=state,
-            database_url=database_url,
-            kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
-            gateway_port=free_port(),
-            objectives_port=free_port(),
-        )
-        try:
-            print("Khởi động hệ thống để đo…", flush=True)
-            stack.start()
-            figures = asyncio.run(measure(stack))
-        finally:
-            stack.stop()
+    print("Khởi động hệ thống để đo…", flush=True)
+    with isolated_stack("qms-bench-") as stack:
+        figures = asyncio.run(measure(stack))
     c, e, r = figures["commands"], figures["end_to_end"], figures["replay"]
     pg, kafka = figures["raw_postgres"], figures["raw_kafka"]
     print(f"""

@@ -4,35 +4,20 @@ PostgreSQL: a fresh database (see qms_local.stack.scratch_database). Broker:
 QMS_TEST_KAFKA_BOOTSTRAP, else the development broker started here.
 """
 
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from qms_local.stack import Stack, free_port, scratch_database
+from qms_local.stack import Stack, isolated_stack
 
 UNIT = "so-khcn"
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    state = Path(tempfile.mkdtemp(prefix="qms-test-"))
-    with scratch_database(state) as database_url:
-        running = Stack(
-            state_dir=state,
-            database_url=database_url,
-            kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
-            gateway_port=free_port(),
-            objectives_port=free_port(),
-        )
-        try:
-            running.start()
-            yield running
-        finally:
-            running.stop()
+    with isolated_stack("qms-test-") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

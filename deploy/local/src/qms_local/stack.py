@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -285,3 +286,25 @@ def scratch_database(state_dir: Path) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if embedded is not None:
             stop_embedded_database(embedded)
+
+
+@contextlib.contextmanager
+def isolated_stack(prefix: str) -> Iterator[Stack]:
+    """A whole running stack on free ports and a scratch database, for tests and benchmarks.
+
+    The broker is QMS_TEST_KAFKA_BOOTSTRAP if given, else a development broker of its own.
+    """
+    state = Path(tempfile.mkdtemp(prefix=prefix))
+    with scratch_database(state) as database_url:
+        stack = Stack(
+            state_dir=state,
+            database_url=database_url,
+            kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
+            gateway_port=free_port(),
+            objectives_port=free_port(),
+        )
+        try:
+            stack.start()
+            yield stack
+        finally:
+            stack.stop()
