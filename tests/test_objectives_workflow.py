@@ -210,7 +210,10 @@ def test_public_units_and_documents(gateway: httpx.Client) -> None:
     own = gateway.get("/api/v1/docs/asyncapi/gateway").json()
     addresses = {channel["address"] for channel in own["channels"].values()}
     assert {"qms.objectives.events.v1", "qms.gateway.dlq.v1"} <= addresses
-    assert gateway.get("/api/v1/docs/asyncapi").json()["objectives"].endswith("/objectives")
+    index = gateway.get("/api/v1/docs").json()
+    assert set(index["asyncapi"]) == {"gateway", "objectives"}
+    upstream_openapi = gateway.get(index["openapi"]["objectives"]).json()
+    assert "/api/v1/units/{unit_id}/objectives" in upstream_openapi["paths"]
     assert gateway.get("/metrics").status_code == 200
 
 

@@ -276,14 +276,32 @@ class AuthController(Controller):
         return {"access_token": token, "token_type": "Bearer"}
 
 
+async def _upstream_document(upstream: Upstream, service: str, path: str) -> dict[str, Any]:
+    if service not in upstream.services:
+        raise NotFound(f"Không biết dịch vụ {service}")
+    reply = await upstream.forward(service, "GET", path, b"", {})
+    document: dict[str, Any] = reply.json()
+    return document
+
+
 class DocsController(Controller):
+    """Every service's AsyncAPI document, and the OpenAPI documents of those behind the gateway
+    (the gateway forwards command bodies unread; their schemas are the owning service's)."""
+
     path = "/api/v1/docs"
     tags = ["Tài liệu API"]
 
-    @get("/asyncapi")
-    async def asyncapi_index(self, upstream: Upstream) -> dict[str, Any]:
-        names = ["gateway", *upstream.services]
-        return {name: f"/api/v1/docs/asyncapi/{name}" for name in names}
+    @get("/")
+    async def index(self, upstream: Upstream) -> dict[str, Any]:
+        return {
+            "openapi": {
+                "gateway": "/schema/openapi.json",
+                **{name: f"/api/v1/docs/openapi/{name}" for name in upstream.services},
+            },
+            "asyncapi": {
+                name: f"/api/v1/docs/asyncapi/{name}" for name in ["gateway", *upstream.services]
+            },
+        }
 
     @get("/asyncapi/{service:str}")
     async def asyncapi(
@@ -291,8 +309,8 @@ class DocsController(Controller):
     ) -> dict[str, Any]:
         if service == "gateway":
             return gateway_asyncapi
-        if service not in upstream.services:
-            raise NotFound(f"Không biết dịch vụ {service}")
-        reply = await upstream.forward(service, "GET", "/asyncapi.json", b"", {})
-        document: dict[str, Any] = reply.json()
-        return document
+        return await _upstream_document(upstream, service, "/asyncapi.json")
+
+    @get("/openapi/{service:str}")
+    async def openapi(self, service: str, upstream: Upstream) -> dict[str, Any]:
+        return await _upstream_document(upstream, service, "/schema/openapi.json")
