@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+# The interpreter itself, not a shim: uv would otherwise rebuild .venv on every call.
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 # uv from PATH, else installed once into .qms/tools (a plain venv: no user site, no PEP 668).
 UV := $(shell command -v uv 2>/dev/null || echo .qms/tools/bin/uv)
 PACKAGES := libs/contracts/src libs/runtime/src services/objectives/src services/gateway/src deploy/local/src
