@@ -54,6 +54,7 @@ def test_full_objective_workflow(
     assert stale.status_code == 409
     assert stale.headers["content-type"].startswith("application/problem+json")
     assert stale.json()["current_version"] == 3
+    assert stale.json()["type"] == "urn:qms:problem:version-conflict"
 
     revised = gateway.put(
         f"/api/v1/objectives/{oid}", json=revised_body, headers={**secretary, "If-Match": '"3"'}
@@ -78,6 +79,7 @@ def test_full_objective_workflow(
     # Illegal transition: approving twice.
     again = gateway.post(f"/api/v1/objectives/{oid}/approve", headers=leader)
     assert again.status_code == 409 and again.json()["current_status"] == "approved"
+    assert again.json()["type"] == "urn:qms:problem:illegal-transition"
 
     public = gateway.get(f"/api/v1/public/units/{UNIT}/objectives").json()
     assert oid in [row["id"] for row in public]

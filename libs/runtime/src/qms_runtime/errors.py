@@ -7,6 +7,8 @@ Pure Python on purpose: domain modules raise these without importing any framewo
 class QmsError(Exception):
     status = 400
     title = "Yêu cầu không hợp lệ"
+    #: RFC 9457 `type`: lets a client tell apart two problems with the same status (409).
+    type = "urn:qms:problem:bad-request"
 
     def __init__(self, detail: str, **extensions: object) -> None:
         super().__init__(detail)
@@ -17,21 +19,25 @@ class QmsError(Exception):
 class InvalidInput(QmsError):
     status = 422
     title = "Dữ liệu không hợp lệ"
+    type = "urn:qms:problem:invalid-input"
 
 
 class NotAuthenticated(QmsError):
     status = 401
     title = "Chưa xác thực"
+    type = "urn:qms:problem:not-authenticated"
 
 
 class Forbidden(QmsError):
     status = 403
     title = "Không có quyền"
+    type = "urn:qms:problem:forbidden"
 
 
 class NotFound(QmsError):
     status = 404
     title = "Không tìm thấy"
+    type = "urn:qms:problem:not-found"
 
 
 class IllegalTransition(QmsError):
@@ -39,6 +45,7 @@ class IllegalTransition(QmsError):
 
     status = 409
     title = "Thao tác không hợp lệ ở trạng thái hiện tại"
+    type = "urn:qms:problem:illegal-transition"
 
 
 class VersionConflict(QmsError):
@@ -46,8 +53,10 @@ class VersionConflict(QmsError):
 
     status = 409
     title = "Dữ liệu đã bị thay đổi bởi người khác"
+    type = "urn:qms:problem:version-conflict"
 
 
 class UpstreamUnavailable(QmsError):
     status = 503
     title = "Dịch vụ tạm thời không sẵn sàng"
+    type = "urn:qms:problem:upstream-unavailable"

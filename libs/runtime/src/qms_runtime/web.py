@@ -17,7 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ControllerRouterHandler, LifespanHook
 
 from qms_runtime.auth import Principal, TokenVerifier, bearer_token
-from qms_runtime.errors import QmsError
+from qms_runtime.errors import InvalidInput, QmsError
 
 PROBLEM_JSON = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -43,9 +43,10 @@ def problem(
     detail: str,
     title: str | None = None,
     extensions: dict[str, Any] | None = None,
+    problem_type: str = "about:blank",
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": problem_type,
         "title": title or _STATUS_TITLES.get(status, "Lỗi"),
         "status": status,
         "detail": detail,
@@ -58,12 +59,20 @@ def problem(
 
 def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
     if isinstance(error, QmsError):
-        return problem(request, error.status, error.detail, error.title, error.extensions)
+        return problem(
+            request, error.status, error.detail, error.title, error.extensions, error.type
+        )
     if isinstance(error, ValidationException):
         errors = error.extra if isinstance(error.extra, list) else []
         if "JSON" in str(error.detail) and not errors:
             return problem(request, 400, "Nội dung yêu cầu không phải JSON hợp lệ")
-        return problem(request, 422, "Dữ liệu gửi lên không hợp lệ", extensions={"errors": errors})
+        return problem(
+            request,
+            422,
+            "Dữ liệu gửi lên không hợp lệ",
+            extensions={"errors": errors},
+            problem_type=InvalidInput.type,
+        )
     if isinstance(error, HTTPException):
         return problem(request, error.status_code, str(error.detail))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
