@@ -64,6 +64,16 @@ async def token(client: httpx.AsyncClient) -> dict[str, str]:
     return {"authorization": f"Bearer {reply.json()['access_token']}"}
 
 
+async def draft(client: httpx.AsyncClient, headers: dict[str, str], index: int) -> httpx.Response:
+    """One command, answered as soon as the service saved it (no read-model wait)."""
+    return await client.post(
+        f"/api/v1/units/{UNIT}/objectives",
+        params={"wait": "false"},
+        json=body(index),
+        headers=headers,
+    )
+
+
 async def offered_load(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, float]:
     """Open loop: one command every 1/rate seconds, whatever the previous ones are doing."""
     latencies: list[float] = []
@@ -72,12 +82,7 @@ async def offered_load(client: httpx.AsyncClient, headers: dict[str, str]) -> di
     async def one(index: int) -> None:
         nonlocal failures
         started = time.perf_counter()
-        reply = await client.post(
-            f"/api/v1/units/{UNIT}/objectives",
-            params={"wait": "false"},
-            json=body(index),
-            headers=headers,
-        )
+        reply = await draft(client, headers, index)
         if reply.status_code == 201:
             latencies.append(time.perf_counter() - started)
         else:
@@ -108,12 +113,7 @@ async def end_to_end(
     latencies = []
     for index in range(E2E_SAMPLES):
         started = time.perf_counter()
-        reply = await client.post(
-            f"/api/v1/units/{UNIT}/objectives",
-            params={"wait": "false"},
-            json=body(index),
-            headers=headers,
-        )
+        reply = await draft(client, headers, index)
         aggregate = uuid.UUID(reply.json()["id"])
         while not await connection.fetchval(
             "SELECT 1 FROM gateway.objectives WHERE id=$1", aggregate

@@ -8,7 +8,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ class Principal:
     units: frozenset[str]
     roles: frozenset[str]
     department_id: str | None = None
-    token: str = field(default="", repr=False)
 
     def can_act_in(self, unit_id: str) -> bool:
         return unit_id in self.units or ALL_UNITS in self.units
@@ -59,7 +58,7 @@ class Principal:
             )
 
 
-def principal_from_claims(claims: dict[str, Any], token: str = "") -> Principal:
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
     units, roles = claims.get("units", []), claims.get("roles", [])
     if not isinstance(units, list) or not isinstance(roles, list):
         raise NotAuthenticated("Token thiếu danh sách đơn vị hoặc vai trò")
@@ -69,7 +68,6 @@ def principal_from_claims(claims: dict[str, Any], token: str = "") -> Principal:
         units=frozenset(str(unit) for unit in units),
         roles=frozenset(str(role) for role in roles if role in ROLES),
         department_id=claims.get("department_id") or None,
-        token=token,
     )
 
 
@@ -111,7 +109,7 @@ class TokenVerifier:
             raise NotAuthenticated(f"Token không hợp lệ: {error}") from None
         except httpx.HTTPError:
             raise NotAuthenticated("Không lấy được khóa xác thực (JWKS)") from None
-        return principal_from_claims(decoded.claims, token)
+        return principal_from_claims(decoded.claims)
 
 
 def bearer_token(authorization: str | None) -> str:

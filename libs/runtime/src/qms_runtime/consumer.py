@@ -27,7 +27,7 @@ from prometheus_client import Counter
 from qms_contracts import Envelope, decode
 from qms_contracts.envelope import MalformedEvent
 from qms_runtime.errors import UpstreamUnavailable
-from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint
+from qms_runtime.kafka import REQUEST_TIMEOUT_MS, Landmark, LogProbe, ensure_topics, fingerprint
 
 log = logging.getLogger("qms.consumer")
 
@@ -96,7 +96,7 @@ class IdempotentConsumer:
         self.running = False
 
     def build_broker(self) -> KafkaBroker:
-        broker = KafkaBroker(self._bootstrap, request_timeout_ms=10_000)
+        broker = KafkaBroker(self._bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
         broker.subscriber(
             *self._topics,
             group_id=self._group_id,

@@ -16,6 +16,7 @@ from qms_runtime.errors import NotFound, VersionConflict
 from qms_runtime.settings import postgres_params
 
 A = TypeVar("A", bound=Aggregate)
+App = TypeVar("App", bound=Application[UUID])
 
 
 class DateAsISO(Transcoding):
@@ -106,7 +107,7 @@ def ensure_schema(database_url: str, schema: str) -> None:
         connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
-def open_application(kind: type[Any], database_url: str, schema: str) -> Any:
+def open_application(kind: type[App], database_url: str, schema: str) -> App:
     """Create the schema and tables if missing, then the application on them."""
     ensure_schema(database_url, schema)
     env = dict(os.environ)

@@ -27,8 +27,8 @@ def new_producer(bootstrap: str) -> AIOKafkaProducer:
 
 async def ensure_topics(
     bootstrap: str, topics: list[str], partitions: int, replication: int
-) -> set[str]:
-    """Create missing topics; returns the ones this call created."""
+) -> None:
+    """Create the topics that are missing, explicitly (auto-created ones get the broker's count)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
     await admin.start()
     try:
@@ -39,7 +39,6 @@ async def ensure_topics(
                 await admin.create_topics(
                     [NewTopic(topic, partitions, replication) for topic in missing]
                 )
-        return set(missing)
     finally:
         await admin.close()
 

@@ -19,11 +19,11 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Counter, Gauge
 
 from qms_contracts import Envelope, IntegrationEvent, KafkaRecord, encode, event_id
+from qms_runtime.eventstore import QmsApplication
 from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint, new_producer
 
 log = logging.getLogger("qms.relay")
@@ -74,7 +74,7 @@ class OutboxRelay:
         self,
         *,
         service: str,
-        application: Application[Any],
+        application: QmsApplication,
         mapper: EventMapper,
         topic: str,
         bootstrap: str,
@@ -177,15 +177,14 @@ class OutboxRelay:
 
     def _next_records(self) -> tuple[int, list[KafkaRecord]]:
         """Read and encode the next batch (blocking I/O: runs in a worker thread)."""
-        notifications = self._app.recorder.select_notifications(self.position + 1, self.BATCH)
+        events, last_id = self._app.notifications_after(self.position, self.BATCH)
         records = []
-        for notification in notifications:
-            domain_event = self._app.mapper.to_domain_event(notification)
+        for domain_event in events:
             outgoing = self._mapper(domain_event)
             if outgoing is not None:
                 envelope = envelope_for(self.service, domain_event, outgoing)
                 records.append(encode(envelope, outgoing.payload))
-        return (notifications[-1].id if notifications else self.position), records
+        return last_id, records
 
     async def _publish_batch(self) -> bool:
         last_id, records = await asyncio.to_thread(self._next_records)

@@ -19,9 +19,8 @@ from qms_runtime.relay import EventMapper, OutboxRelay
 from qms_runtime.settings import ServiceSettings
 
 
-async def create_pool(settings: ServiceSettings, schema: str, size: int = 8) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=size)
-    await pool.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+async def create_pool(settings: ServiceSettings, size: int = 8) -> asyncpg.Pool:
+    pool: asyncpg.Pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=size)
     return pool
 
 
@@ -45,7 +44,7 @@ class EventSourcedService:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.pool = await create_pool(self.settings, self.name, size=4)
+        self.pool = await create_pool(self.settings, size=4)
         self.relay = OutboxRelay(
             service=self.name,
             application=self.application,

@@ -16,9 +16,6 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
-    public_url: str = Field(
-        default="", description="Base URL other services use to reach this one."
-    )
     jwt_issuer: str = "http://127.0.0.1:8000/auth"
     jwt_audience: str = "e-iso"
     jwks_url: str = "http://127.0.0.1:8000/auth/jwks.json"

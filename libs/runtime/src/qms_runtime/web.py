@@ -64,8 +64,6 @@ def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response
         )
     if isinstance(error, ValidationException):
         errors = error.extra if isinstance(error.extra, list) else []
-        if "JSON" in str(error.detail) and not errors:
-            return problem(request, 400, "Nội dung yêu cầu không phải JSON hợp lệ")
         return problem(
             request,
             422,
@@ -122,7 +120,6 @@ def create_app(
     on_shutdown: Sequence[LifespanHook] = (),
     dependencies: dict[str, Any] | None = None,
     providers: dict[str, Callable[[], Any]] | None = None,
-    state: dict[str, Any] | None = None,
 ) -> Litestar:
     prometheus = PrometheusConfig(app_name=f"qms_{service}", prefix="qms_http", group_path=True)
     app = Litestar(
@@ -151,6 +148,4 @@ def create_app(
         debug=False,
     )
     app.state.verifier = verifier
-    for key, value in (state or {}).items():
-        setattr(app.state, key, value)
     return app

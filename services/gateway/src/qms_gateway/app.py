@@ -46,6 +46,13 @@ class GatewaySettings(ServiceSettings):
     )
 
 
+async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
+    """A pool on the read-model database, its tables created if missing."""
+    pool = await create_pool(settings)
+    await readmodel.create_tables(pool)
+    return pool
+
+
 class Gateway:
     """Everything the gateway runs besides HTTP: pool, upstream client, consumer."""
 
@@ -63,8 +70,7 @@ class Gateway:
         self.consumer: IdempotentConsumer | None = None
 
     async def start(self) -> None:
-        self.pool = await create_pool(self.settings, readmodel.SCHEMA)
-        await readmodel.create_tables(self.pool)
+        self.pool = await open_read_models(self.settings)
         self.consumer = IdempotentConsumer(
             bootstrap=self.settings.kafka_bootstrap,
             group_id=f"qms-{SERVICE}",
@@ -131,8 +137,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
 async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
     """Drop the read models and replay every service's full event feed into them."""
     gateway = Gateway(settings)
-    pool = await create_pool(settings, readmodel.SCHEMA)
-    await readmodel.create_tables(pool)
+    pool = await open_read_models(settings)
     projector = Projector(gateway.upstream.missing_events)
     started, applied = time.perf_counter(), 0
     async with pool.acquire() as connection:
@@ -162,8 +167,7 @@ async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
 
 
 async def load_units(settings: GatewaySettings, path: Path) -> int:
-    pool = await create_pool(settings, readmodel.SCHEMA)
-    await readmodel.create_tables(pool)
+    pool = await open_read_models(settings)
     units = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     for unit in units:
         await readmodel.upsert_unit(pool, unit)

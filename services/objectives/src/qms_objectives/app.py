@@ -26,9 +26,7 @@ VERSION = "0.1.0"
 
 def build_app(settings: ServiceSettings | None = None) -> Litestar:
     settings = settings or ServiceSettings()
-    application: ObjectivesApplication = open_application(
-        ObjectivesApplication, settings.database_url, SERVICE
-    )
+    application = open_application(ObjectivesApplication, settings.database_url, SERVICE)
     mapper = ObjectivesEventMapper(application)
     runtime = EventSourcedService(
         name=SERVICE, settings=settings, application=application, mapper=mapper
