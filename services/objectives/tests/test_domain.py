@@ -10,21 +10,27 @@ import pytest
 from eventsourcing.domain import Aggregate
 
 from qms_objectives.domain import (
-    DocumentKind,
     DocumentRegister,
     Objective,
+    OrganizationContext,
     ProgressEntry,
     QualityDocument,
+    QualityPolicy,
     Status,
     TargetResult,
     TargetSpec,
 )
+from qms_runtime.commands import Stamp
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
 
 CID = "corr-1"
 DRAFTER = "alice"
 SUBMITTER = "bob"
 REVIEWER = "carol"
+
+
+def as_(actor: str) -> Stamp:
+    return Stamp(actor=actor, correlation_id=CID, unit_id="unit-1")
 
 
 def spec(
@@ -60,38 +66,36 @@ DEFAULT_TARGETS = (
 def draft_objective(
     *, year: int = 2025, title: str = "Mục tiêu chất lượng 2025", targets: Any = DEFAULT_TARGETS
 ) -> Objective:
-    return Objective.draft(
-        unit_id="unit-1", year=year, title=title, targets=targets, by=DRAFTER, correlation_id=CID
-    )
+    return Objective.draft(year=year, title=title, targets=targets, stamp=as_(DRAFTER))
 
 
 def submitted_objective() -> Objective:
     obj = draft_objective()
-    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.submit(stamp=as_(SUBMITTER))
     return obj
 
 
 def approved_objective() -> Objective:
     obj = submitted_objective()
-    obj.approve(by=REVIEWER, correlation_id=CID)
+    obj.approve(stamp=as_(REVIEWER))
     return obj
 
 
 def returned_objective() -> Objective:
     obj = submitted_objective()
-    obj.return_for_revision(reason="Chỉ tiêu chưa đo được", by=REVIEWER, correlation_id=CID)
+    obj.return_for_revision(reason="Chỉ tiêu chưa đo được", stamp=as_(REVIEWER))
     return obj
 
 
 def disseminated_objective() -> Objective:
     obj = approved_objective()
-    obj.disseminate(department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID)
+    obj.disseminate(department_ids=("dep-a", "dep-b"), stamp=as_(REVIEWER))
     return obj
 
 
 def evaluated_objective() -> Objective:
     obj = disseminated_objective()
-    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="", stamp=as_(REVIEWER))
     return obj
 
 
@@ -105,21 +109,17 @@ OBJECTIVE_BUILDERS: dict[Status, Callable[[], Objective]] = {
 }
 
 OBJECTIVE_COMMANDS: dict[str, Callable[[Objective], None]] = {
-    "revise": lambda o: o.revise(
-        title="Tiêu đề mới", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID
-    ),
-    "submit": lambda o: o.submit(by=SUBMITTER, correlation_id=CID),
-    "approve": lambda o: o.approve(by=REVIEWER, correlation_id=CID),
+    "revise": lambda o: o.revise(title="Tiêu đề mới", targets=DEFAULT_TARGETS, stamp=as_(DRAFTER)),
+    "submit": lambda o: o.submit(stamp=as_(SUBMITTER)),
+    "approve": lambda o: o.approve(stamp=as_(REVIEWER)),
     "return_for_revision": lambda o: o.return_for_revision(
-        reason="Thiếu số liệu", by=REVIEWER, correlation_id=CID
+        reason="Thiếu số liệu", stamp=as_(REVIEWER)
     ),
-    "disseminate": lambda o: o.disseminate(
-        department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID
-    ),
+    "disseminate": lambda o: o.disseminate(department_ids=("dep-a", "dep-b"), stamp=as_(REVIEWER)),
     "record_progress": lambda o: o.record_progress(
-        target_id="t1", value=95.0, as_of=date(2025, 6, 30), note="", by="dep", correlation_id=CID
+        target_id="t1", value=95.0, as_of=date(2025, 6, 30), note="", stamp=as_("dep")
     ),
-    "evaluate": lambda o: o.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID),
+    "evaluate": lambda o: o.evaluate(overrides={}, note="", stamp=as_(REVIEWER)),
 }
 
 OBJECTIVE_ALLOWED: dict[str, set[Status]] = {
@@ -280,7 +280,7 @@ def test_revise_in_draft_or_returned_goes_back_to_draft(status: Status) -> None:
     obj = OBJECTIVE_BUILDERS[status]()
     version = obj.version
     new_targets = (spec("n1", department_id="dep-c"),)
-    obj.revise(title="Tiêu đề mới", targets=new_targets, by=DRAFTER, correlation_id=CID)
+    obj.revise(title="Tiêu đề mới", targets=new_targets, stamp=as_(DRAFTER))
     assert obj.status == Status.DRAFT
     assert obj.version == version + 1
     assert obj.title == "Tiêu đề mới"
@@ -291,7 +291,7 @@ def test_revise_in_draft_or_returned_goes_back_to_draft(status: Status) -> None:
 def test_revise_resets_progress_to_new_targets() -> None:
     obj = draft_objective()
     obj.progress["t1"].append(ProgressEntry(1.0, date(2025, 1, 1), "", "x"))  # simulate stale data
-    obj.revise(title="Mới", targets=(spec("t1"), spec("t3")), by=DRAFTER, correlation_id=CID)
+    obj.revise(title="Mới", targets=(spec("t1"), spec("t3")), stamp=as_(DRAFTER))
     assert obj.progress == {"t1": [], "t3": []}
 
 
@@ -307,16 +307,14 @@ def test_revise_resets_progress_to_new_targets() -> None:
 )
 def test_revise_validates_like_draft(kwargs: dict[str, Any], field: str) -> None:
     obj = draft_objective()
-    error = assert_rejected(
-        obj, lambda: obj.revise(**kwargs, by=DRAFTER, correlation_id=CID), InvalidInput
-    )
+    error = assert_rejected(obj, lambda: obj.revise(**kwargs, stamp=as_(DRAFTER)), InvalidInput)
     assert error.extensions["field"] == field
     assert obj.targets == DEFAULT_TARGETS
 
 
 def test_submit_from_draft() -> None:
     obj = draft_objective()
-    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.submit(stamp=as_(SUBMITTER))
     assert obj.status == Status.SUBMITTED
     assert obj.submitted_by == SUBMITTER
     assert obj.version == 2
@@ -324,29 +322,29 @@ def test_submit_from_draft() -> None:
 
 def test_approve_when_submitted() -> None:
     obj = submitted_objective()
-    obj.approve(by=REVIEWER, correlation_id=CID)
+    obj.approve(stamp=as_(REVIEWER))
     assert obj.status == Status.APPROVED
     assert obj.version == 3
 
 
 def test_return_when_submitted_keeps_reason() -> None:
     obj = submitted_objective()
-    obj.return_for_revision(reason="Thiếu kế hoạch", by=REVIEWER, correlation_id=CID)
+    obj.return_for_revision(reason="Thiếu kế hoạch", stamp=as_(REVIEWER))
     assert obj.status == Status.RETURNED
     assert obj.return_reason == "Thiếu kế hoạch"
 
 
 def test_resubmit_after_return_clears_reason() -> None:
     obj = returned_objective()
-    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
-    obj.submit(by=SUBMITTER, correlation_id=CID)
+    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, stamp=as_(DRAFTER))
+    obj.submit(stamp=as_(SUBMITTER))
     assert obj.status == Status.SUBMITTED
     assert obj.return_reason is None
 
 
 def test_submitter_cannot_approve() -> None:
     obj = submitted_objective()
-    assert_rejected(obj, lambda: obj.approve(by=SUBMITTER, correlation_id=CID), Forbidden)
+    assert_rejected(obj, lambda: obj.approve(stamp=as_(SUBMITTER)), Forbidden)
     assert obj.status == Status.SUBMITTED
 
 
@@ -354,7 +352,7 @@ def test_submitter_cannot_return() -> None:
     obj = submitted_objective()
     assert_rejected(
         obj,
-        lambda: obj.return_for_revision(reason="Tự trả", by=SUBMITTER, correlation_id=CID),
+        lambda: obj.return_for_revision(reason="Tự trả", stamp=as_(SUBMITTER)),
         Forbidden,
     )
     assert obj.status == Status.SUBMITTED
@@ -365,7 +363,7 @@ def test_return_requires_reason(reason: str) -> None:
     obj = submitted_objective()
     error = assert_rejected(
         obj,
-        lambda: obj.return_for_revision(reason=reason, by=REVIEWER, correlation_id=CID),
+        lambda: obj.return_for_revision(reason=reason, stamp=as_(REVIEWER)),
         InvalidInput,
     )
     assert error.extensions["field"] == "reason"
@@ -374,9 +372,7 @@ def test_return_requires_reason(reason: str) -> None:
 
 def test_disseminate_when_approved_dedups_departments() -> None:
     obj = approved_objective()
-    obj.disseminate(
-        department_ids=("dep-b", "dep-a", "dep-b", "dep-x"), by=REVIEWER, correlation_id=CID
-    )
+    obj.disseminate(department_ids=("dep-b", "dep-a", "dep-b", "dep-x"), stamp=as_(REVIEWER))
     assert obj.status == Status.DISSEMINATED
     assert obj.department_ids == ("dep-b", "dep-a", "dep-x")
 
@@ -385,14 +381,14 @@ def test_disseminate_must_include_every_responsible_department() -> None:
     obj = approved_objective()
     error = assert_rejected(
         obj,
-        lambda: obj.disseminate(department_ids=("dep-x",), by=REVIEWER, correlation_id=CID),
+        lambda: obj.disseminate(department_ids=("dep-x",), stamp=as_(REVIEWER)),
         InvalidInput,
     )
     assert error.extensions["missing"] == ["dep-a", "dep-b"]
     assert error.extensions["field"] == "department_ids"
     error = assert_rejected(
         obj,
-        lambda: obj.disseminate(department_ids=("dep-a",), by=REVIEWER, correlation_id=CID),
+        lambda: obj.disseminate(department_ids=("dep-a",), stamp=as_(REVIEWER)),
         InvalidInput,
     )
     assert error.extensions["missing"] == ["dep-b"]
@@ -406,7 +402,7 @@ def test_record_progress_appends_entry() -> None:
     obj = disseminated_objective()
     version = obj.version
     obj.record_progress(
-        target_id="t1", value=80.0, as_of=date(2025, 3, 31), note="Q1", by="dep", correlation_id=CID
+        target_id="t1", value=80.0, as_of=date(2025, 3, 31), note="Q1", stamp=as_("dep")
     )
     assert obj.version == version + 1
     assert obj.progress["t1"] == [ProgressEntry(80.0, date(2025, 3, 31), "Q1", "dep")]
@@ -419,7 +415,7 @@ def test_record_progress_unknown_target() -> None:
     error = assert_rejected(
         obj,
         lambda: obj.record_progress(
-            target_id="nope", value=1.0, as_of=date(2025, 1, 1), note="", by="d", correlation_id=CID
+            target_id="nope", value=1.0, as_of=date(2025, 1, 1), note="", stamp=as_("d")
         ),
         InvalidInput,
     )
@@ -432,7 +428,7 @@ def test_record_progress_rejects_non_finite_value(value: float) -> None:
     error = assert_rejected(
         obj,
         lambda: obj.record_progress(
-            target_id="t1", value=value, as_of=date(2025, 1, 1), note="", by="d", correlation_id=CID
+            target_id="t1", value=value, as_of=date(2025, 1, 1), note="", stamp=as_("d")
         ),
         InvalidInput,
     )
@@ -444,7 +440,7 @@ def test_record_progress_rejects_date_before_year() -> None:
     error = assert_rejected(
         obj,
         lambda: obj.record_progress(
-            target_id="t1", value=1.0, as_of=date(2024, 12, 31), note="", by="d", correlation_id=CID
+            target_id="t1", value=1.0, as_of=date(2024, 12, 31), note="", stamp=as_("d")
         ),
         InvalidInput,
     )
@@ -452,9 +448,7 @@ def test_record_progress_rejects_date_before_year() -> None:
 
 
 def record(obj: Objective, target_id: str, value: float, as_of: date) -> None:
-    obj.record_progress(
-        target_id=target_id, value=value, as_of=as_of, note="", by="dep", correlation_id=CID
-    )
+    obj.record_progress(target_id=target_id, value=value, as_of=as_of, note="", stamp=as_("dep"))
 
 
 def test_latest_value_none_without_progress_or_unknown_target() -> None:
@@ -486,7 +480,7 @@ def test_evaluate_from_latest_progress_with_directions() -> None:
     record(obj, "t1", 85.0, date(2025, 3, 31))  # older: ignored
     record(obj, "t2", 4.0, date(2025, 12, 31))  # at_most 5 -> achieved
     version = obj.version
-    obj.evaluate(overrides={}, note="Tốt", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="Tốt", stamp=as_(REVIEWER))
     assert obj.version == version + 1
     assert obj.status == Status.EVALUATED
     assert obj.results == (TargetResult("t1", True, 95.0), TargetResult("t2", True, 4.0))
@@ -508,11 +502,11 @@ def test_evaluate_direction_boundaries(
     direction: str, target: float, value: float, achieved: bool
 ) -> None:
     obj = draft_objective(targets=(spec("t1", direction=direction, target_value=target),))
-    obj.submit(by=SUBMITTER, correlation_id=CID)
-    obj.approve(by=REVIEWER, correlation_id=CID)
-    obj.disseminate(department_ids=("dep-a",), by=REVIEWER, correlation_id=CID)
+    obj.submit(stamp=as_(SUBMITTER))
+    obj.approve(stamp=as_(REVIEWER))
+    obj.disseminate(department_ids=("dep-a",), stamp=as_(REVIEWER))
     record(obj, "t1", value, date(2025, 12, 31))
-    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="", stamp=as_(REVIEWER))
     assert obj.results == (TargetResult("t1", achieved, value),)
     assert obj.achieved is achieved
 
@@ -521,14 +515,14 @@ def test_evaluate_one_target_missed_means_not_achieved() -> None:
     obj = disseminated_objective()
     record(obj, "t1", 95.0, date(2025, 6, 30))
     record(obj, "t2", 9.0, date(2025, 6, 30))  # at_most 5 -> missed
-    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="", stamp=as_(REVIEWER))
     assert obj.results == (TargetResult("t1", True, 95.0), TargetResult("t2", False, 9.0))
     assert obj.achieved is False
 
 
 def test_evaluate_without_progress_is_not_achieved() -> None:
     obj = disseminated_objective()
-    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="", stamp=as_(REVIEWER))
     assert obj.results == (TargetResult("t1", False, None), TargetResult("t2", False, None))
     assert obj.achieved is False
 
@@ -536,14 +530,14 @@ def test_evaluate_without_progress_is_not_achieved() -> None:
 def test_evaluate_overrides_win_both_ways() -> None:
     obj = disseminated_objective()
     record(obj, "t1", 95.0, date(2025, 6, 30))  # measured achieved
-    obj.evaluate(overrides={"t1": False, "t2": True}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={"t1": False, "t2": True}, note="", stamp=as_(REVIEWER))
     assert obj.results == (TargetResult("t1", False, 95.0), TargetResult("t2", True, None))
     assert obj.achieved is False
 
 
 def test_evaluate_overrides_can_make_all_achieved() -> None:
     obj = disseminated_objective()
-    obj.evaluate(overrides={"t1": True, "t2": True}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={"t1": True, "t2": True}, note="", stamp=as_(REVIEWER))
     assert obj.achieved is True
 
 
@@ -551,7 +545,7 @@ def test_evaluate_unknown_override_target() -> None:
     obj = disseminated_objective()
     error = assert_rejected(
         obj,
-        lambda: obj.evaluate(overrides={"ghost": True}, note="", by=REVIEWER, correlation_id=CID),
+        lambda: obj.evaluate(overrides={"ghost": True}, note="", stamp=as_(REVIEWER)),
         InvalidInput,
     )
     assert error.extensions["field"] == "target_id"
@@ -578,12 +572,12 @@ def test_target_spec_achieved_by() -> None:
 
 def test_full_lifecycle_event_names_and_versions() -> None:
     obj = returned_objective()
-    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
-    obj.submit(by=SUBMITTER, correlation_id=CID)
-    obj.approve(by=REVIEWER, correlation_id=CID)
-    obj.disseminate(department_ids=("dep-a", "dep-b"), by=REVIEWER, correlation_id=CID)
+    obj.revise(title="Sửa", targets=DEFAULT_TARGETS, stamp=as_(DRAFTER))
+    obj.submit(stamp=as_(SUBMITTER))
+    obj.approve(stamp=as_(REVIEWER))
+    obj.disseminate(department_ids=("dep-a", "dep-b"), stamp=as_(REVIEWER))
     record(obj, "t1", 95.0, date(2025, 6, 30))
-    obj.evaluate(overrides={}, note="", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={}, note="", stamp=as_(REVIEWER))
     events = obj.collect_events()
     assert [type(e).__name__ for e in events] == [
         "Drafted",
@@ -604,14 +598,14 @@ def test_full_lifecycle_event_names_and_versions() -> None:
 
 def test_objective_reconstructs_from_its_events() -> None:
     obj = returned_objective()
-    obj.revise(title="Sửa lần 1", targets=DEFAULT_TARGETS, by=DRAFTER, correlation_id=CID)
-    obj.submit(by=SUBMITTER, correlation_id=CID)
-    obj.approve(by=REVIEWER, correlation_id=CID)
-    obj.disseminate(department_ids=("dep-b", "dep-a"), by=REVIEWER, correlation_id=CID)
+    obj.revise(title="Sửa lần 1", targets=DEFAULT_TARGETS, stamp=as_(DRAFTER))
+    obj.submit(stamp=as_(SUBMITTER))
+    obj.approve(stamp=as_(REVIEWER))
+    obj.disseminate(department_ids=("dep-b", "dep-a"), stamp=as_(REVIEWER))
     record(obj, "t1", 80.0, date(2025, 3, 31))
     record(obj, "t1", 92.0, date(2025, 6, 30))
     record(obj, "t2", 3.0, date(2025, 6, 30))
-    obj.evaluate(overrides={"t2": False}, note="Ghi chú", by=REVIEWER, correlation_id=CID)
+    obj.evaluate(overrides={"t2": False}, note="Ghi chú", stamp=as_(REVIEWER))
 
     events = obj.collect_events()
     copy: Any = None
@@ -650,38 +644,30 @@ def test_reconstruct_partial_history_stops_at_that_state() -> None:
 
 
 def draft_document(*, title: str = "Chính sách chất lượng", content: str = "Nội dung") -> Any:
-    return QualityDocument.draft(
-        unit_id="unit-1",
-        kind=DocumentKind.POLICY,
-        version_number=1,
-        title=title,
-        content=content,
-        by=DRAFTER,
-        correlation_id=CID,
-    )
+    return QualityPolicy.draft(version_number=1, title=title, content=content, stamp=as_(DRAFTER))
 
 
 def submitted_document() -> QualityDocument:
     doc = draft_document()
-    doc.submit(by=SUBMITTER, correlation_id=CID)
+    doc.submit(stamp=as_(SUBMITTER))
     return doc
 
 
 def returned_document() -> QualityDocument:
     doc = submitted_document()
-    doc.return_for_revision(reason="Sửa câu chữ", by=REVIEWER, correlation_id=CID)
+    doc.return_for_revision(reason="Sửa câu chữ", stamp=as_(REVIEWER))
     return doc
 
 
 def approved_document() -> QualityDocument:
     doc = submitted_document()
-    doc.approve(by=REVIEWER, correlation_id=CID)
+    doc.approve(stamp=as_(REVIEWER))
     return doc
 
 
 def published_document() -> QualityDocument:
     doc = approved_document()
-    doc.publish(supersedes=None, by=REVIEWER, correlation_id=CID)
+    doc.publish(supersedes=None, stamp=as_(REVIEWER))
     return doc
 
 
@@ -690,7 +676,7 @@ NEXT_ID = uuid.UUID("00000000-0000-0000-0000-000000000002")
 
 def superseded_document() -> QualityDocument:
     doc = published_document()
-    doc.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID)
+    doc.supersede(superseded_by=NEXT_ID, stamp=as_(REVIEWER))
     return doc
 
 
@@ -704,14 +690,12 @@ DOCUMENT_BUILDERS: dict[Status, Callable[[], QualityDocument]] = {
 }
 
 DOCUMENT_COMMANDS: dict[str, Callable[[QualityDocument], None]] = {
-    "revise": lambda d: d.revise(title="T", content="C", by=DRAFTER, correlation_id=CID),
-    "submit": lambda d: d.submit(by=SUBMITTER, correlation_id=CID),
-    "approve": lambda d: d.approve(by=REVIEWER, correlation_id=CID),
-    "return_for_revision": lambda d: d.return_for_revision(
-        reason="R", by=REVIEWER, correlation_id=CID
-    ),
-    "publish": lambda d: d.publish(supersedes=None, by=REVIEWER, correlation_id=CID),
-    "supersede": lambda d: d.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID),
+    "revise": lambda d: d.revise(title="T", content="C", stamp=as_(DRAFTER)),
+    "submit": lambda d: d.submit(stamp=as_(SUBMITTER)),
+    "approve": lambda d: d.approve(stamp=as_(REVIEWER)),
+    "return_for_revision": lambda d: d.return_for_revision(reason="R", stamp=as_(REVIEWER)),
+    "publish": lambda d: d.publish(supersedes=None, stamp=as_(REVIEWER)),
+    "supersede": lambda d: d.supersede(superseded_by=NEXT_ID, stamp=as_(REVIEWER)),
 }
 
 DOCUMENT_ALLOWED: dict[str, set[Status]] = {
@@ -725,16 +709,11 @@ DOCUMENT_ALLOWED: dict[str, set[Status]] = {
 
 
 def test_document_draft_initial_state() -> None:
-    doc = QualityDocument.draft(
-        unit_id="unit-1",
-        kind="context",  # type: ignore[arg-type]
-        version_number=3,
-        title="Bối cảnh",
-        content="Nội dung",
-        by=DRAFTER,
-        correlation_id=CID,
+    doc = OrganizationContext.draft(
+        version_number=3, title="Bối cảnh", content="Nội dung", stamp=as_(DRAFTER)
     )
-    assert doc.kind is DocumentKind.CONTEXT
+    assert isinstance(doc, OrganizationContext)
+    assert doc.unit_id == "unit-1"
     assert doc.version_number == 3
     assert doc.status == Status.DRAFT
     assert doc.submitted_by is None
@@ -779,7 +758,7 @@ def test_document_illegal_transitions_raise_and_record_nothing(
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.RETURNED])
 def test_document_revise_goes_back_to_draft(status: Status) -> None:
     doc = DOCUMENT_BUILDERS[status]()
-    doc.revise(title="Tiêu đề 2", content="Nội dung 2", by=DRAFTER, correlation_id=CID)
+    doc.revise(title="Tiêu đề 2", content="Nội dung 2", stamp=as_(DRAFTER))
     assert doc.status == Status.DRAFT
     assert (doc.title, doc.content) == ("Tiêu đề 2", "Nội dung 2")
 
@@ -789,7 +768,7 @@ def test_document_revise_validates(title: str, content: str) -> None:
     doc = draft_document()
     assert_rejected(
         doc,
-        lambda: doc.revise(title=title, content=content, by=DRAFTER, correlation_id=CID),
+        lambda: doc.revise(title=title, content=content, stamp=as_(DRAFTER)),
         InvalidInput,
     )
     assert doc.title == "Chính sách chất lượng"
@@ -798,17 +777,17 @@ def test_document_revise_validates(title: str, content: str) -> None:
 def test_document_happy_path() -> None:
     doc = returned_document()
     assert doc.return_reason == "Sửa câu chữ"
-    doc.revise(title="T2", content="C2", by=DRAFTER, correlation_id=CID)
-    doc.submit(by=SUBMITTER, correlation_id=CID)
+    doc.revise(title="T2", content="C2", stamp=as_(DRAFTER))
+    doc.submit(stamp=as_(SUBMITTER))
     assert doc.submitted_by == SUBMITTER
     assert doc.return_reason is None
-    doc.approve(by=REVIEWER, correlation_id=CID)
+    doc.approve(stamp=as_(REVIEWER))
     assert doc.status == Status.APPROVED
     previous = uuid.UUID("00000000-0000-0000-0000-000000000001")
-    doc.publish(supersedes=previous, by=REVIEWER, correlation_id=CID)
+    doc.publish(supersedes=previous, stamp=as_(REVIEWER))
     assert doc.status == Status.PUBLISHED
     assert doc.supersedes == previous
-    doc.supersede(superseded_by=NEXT_ID, by=REVIEWER, correlation_id=CID)
+    doc.supersede(superseded_by=NEXT_ID, stamp=as_(REVIEWER))
     assert doc.status == Status.SUPERSEDED
     assert doc.superseded_by == NEXT_ID
     events = doc.collect_events()
@@ -830,10 +809,10 @@ def test_document_happy_path() -> None:
 
 def test_document_submitter_cannot_approve_or_return() -> None:
     doc = submitted_document()
-    assert_rejected(doc, lambda: doc.approve(by=SUBMITTER, correlation_id=CID), Forbidden)
+    assert_rejected(doc, lambda: doc.approve(stamp=as_(SUBMITTER)), Forbidden)
     assert_rejected(
         doc,
-        lambda: doc.return_for_revision(reason="r", by=SUBMITTER, correlation_id=CID),
+        lambda: doc.return_for_revision(reason="r", stamp=as_(SUBMITTER)),
         Forbidden,
     )
     assert doc.status == Status.SUBMITTED
@@ -843,7 +822,7 @@ def test_document_return_requires_reason() -> None:
     doc = submitted_document()
     error = assert_rejected(
         doc,
-        lambda: doc.return_for_revision(reason=" ", by=REVIEWER, correlation_id=CID),
+        lambda: doc.return_for_revision(reason=" ", stamp=as_(REVIEWER)),
         InvalidInput,
     )
     assert error.extensions["field"] == "reason"
@@ -853,25 +832,25 @@ def test_document_return_requires_reason() -> None:
 
 
 def test_register_create_id_is_deterministic_per_unit_and_kind() -> None:
-    a = DocumentRegister.create_id("unit-1", DocumentKind.POLICY)
-    assert a == DocumentRegister.create_id("unit-1", DocumentKind.POLICY)
+    a = DocumentRegister.create_id("unit-1", "policy")
+    assert a == DocumentRegister.create_id("unit-1", "policy")
     assert a == DocumentRegister.create_id("unit-1", "policy")  # type: ignore[arg-type]
-    assert a != DocumentRegister.create_id("unit-1", DocumentKind.CONTEXT)
-    assert a != DocumentRegister.create_id("unit-2", DocumentKind.POLICY)
+    assert a != DocumentRegister.create_id("unit-1", "context")
+    assert a != DocumentRegister.create_id("unit-2", "policy")
     assert isinstance(a, uuid.UUID)
 
 
 def test_register_id_comes_from_create_id() -> None:
-    register = DocumentRegister(unit_id="unit-1", kind=DocumentKind.CONTEXT)
-    assert register.id == DocumentRegister.create_id("unit-1", DocumentKind.CONTEXT)
-    assert register.kind is DocumentKind.CONTEXT
+    register = DocumentRegister(unit_id="unit-1", kind="context")
+    assert register.id == DocumentRegister.create_id("unit-1", "context")
+    assert register.kind == "context"
     assert register.versions == []
     assert register.in_force is None
     assert register.next_version_number == 1
 
 
 def test_register_versions_and_in_force() -> None:
-    register = DocumentRegister(unit_id="unit-1", kind=DocumentKind.POLICY)
+    register = DocumentRegister(unit_id="unit-1", kind="policy")
     first, second = uuid.uuid4(), uuid.uuid4()
     register.add_version(first)
     assert register.next_version_number == 2

@@ -30,7 +30,5 @@ def model_for_type(event_type: str) -> type[IntegrationEvent] | None:
 
 
 def event_types() -> dict[str, type[IntegrationEvent]]:
-    """Every registered event model by type (importing the modules registers them)."""
-    from qms_contracts import objectives  # noqa: F401  (registers the models)
-
+    """Every registered event model by type (`qms_contracts.CONTRACT_MODULES` registers them)."""
     return dict(sorted(_registry.items()))

@@ -4,9 +4,10 @@ The owning service validates a body with these models and the gateway documents 
 models in its OpenAPI, so a client generated from either builds a valid command.
 """
 
+import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from qms_contracts.text import find_unstorable
 
@@ -23,3 +24,30 @@ class CommandInput(BaseModel):
         if problem is not None:
             raise ValueError(problem)
         return data
+
+
+#: A unit id as it appears in paths (`so-khcn`).
+UNIT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+
+
+class RevisionInput(CommandInput):
+    """A body that may also say which version it revises (the same as `If-Match`)."""
+
+    expected_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="Phiên bản đang sửa; nếu gửi cả If-Match thì hai giá trị phải bằng nhau.",
+    )
+
+
+class ReturnInput(RevisionInput):
+    """Return a submitted record to its drafter."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="Lý do trả lại.")
+
+
+class CommandReply(BaseModel):
+    """What a command answers: the record it changed and that record's new version."""
+
+    id: uuid.UUID
+    version: int = Field(ge=1)

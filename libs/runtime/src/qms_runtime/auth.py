@@ -1,14 +1,13 @@
 """Bearer-token authentication: JWT verified against a JWKS, mapped to a Principal.
 
-The claims are those of DESIGN.md §1: `sub`, `name`, `units` (unit ids), `roles`, and an
-optional `department_id`. A development issuer signs tokens for local runs only.
+The principal and its claims live in `qms_runtime.principal` (no I/O); this module does the
+verification. A development issuer signs tokens for local runs only.
 """
 
 import asyncio
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,58 +16,12 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, KeySet
 
-from qms_runtime.errors import Forbidden, NotAuthenticated
+from qms_runtime.errors import NotAuthenticated
+from qms_runtime.principal import Principal, principal_from_claims
 
-ROLES = frozenset(
-    {
-        "iso_secretary",
-        "unit_leader",
-        "department_leader",
-        "staff",
-        "auditor",
-        "supervisor",
-        "admin",
-        # A machine identity: another e-ISO service reading an event feed.
-        "service",
-    }
-)
-ALL_UNITS = "*"
+__all__ = ["DevIssuer", "Principal", "TokenVerifier", "bearer_token"]
+
 _ALGORITHMS = ["ES256", "RS256"]
-
-
-@dataclass(frozen=True)
-class Principal:
-    sub: str
-    name: str
-    units: frozenset[str]
-    roles: frozenset[str]
-    department_id: str | None = None
-
-    def can_act_in(self, unit_id: str) -> bool:
-        return unit_id in self.units or ALL_UNITS in self.units
-
-    def require(self, unit_id: str, *roles: str) -> None:
-        """Raise Forbidden unless the principal acts in the unit with one of the roles."""
-        if not self.can_act_in(unit_id):
-            raise Forbidden(f"Người dùng không thuộc đơn vị {unit_id}")
-        if roles and not self.roles.intersection(roles):
-            raise Forbidden(
-                "Vai trò của người dùng không được phép thực hiện thao tác này",
-                required_roles=sorted(roles),
-            )
-
-
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    units, roles = claims.get("units", []), claims.get("roles", [])
-    if not isinstance(units, list) or not isinstance(roles, list):
-        raise NotAuthenticated("Token thiếu danh sách đơn vị hoặc vai trò")
-    return Principal(
-        sub=str(claims["sub"]),
-        name=str(claims.get("name", claims["sub"])),
-        units=frozenset(str(unit) for unit in units),
-        roles=frozenset(str(role) for role in roles if role in ROLES),
-        department_id=claims.get("department_id") or None,
-    )
 
 
 class TokenVerifier:

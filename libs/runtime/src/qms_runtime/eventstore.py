@@ -3,7 +3,8 @@
 import datetime as dt
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import asdict
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -12,7 +13,9 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from psycopg import sql
 
+from qms_runtime.commands import CommandContext, CommandResult, Stamp
 from qms_runtime.errors import NotFound, VersionConflict
+from qms_runtime.principal import Principal
 from qms_runtime.settings import postgres_params
 
 A = TypeVar("A", bound=Aggregate)
@@ -30,8 +33,25 @@ class DateAsISO(Transcoding):
         return dt.date.fromisoformat(data)
 
 
+class DataclassAsDict(Transcoding):
+    """Stores a frozen dataclass of plain fields (dates allowed) as a JSON object."""
+
+    def __init__(self, kind: type[Any]) -> None:
+        self.type = kind
+        self.name = kind.__qualname__
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
 class QmsApplication(Application[UUID]):
-    """Base of every service's application: typed loading with version checks."""
+    """Base of every service's application: the event store, loading for a command, saving."""
+
+    #: Value objects the service's events carry, stored as JSON objects.
+    dataclass_types: ClassVar[tuple[type[Any], ...]] = ()
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
@@ -45,6 +65,9 @@ class QmsApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        kinds: tuple[type[Any], ...] = (Stamp, *self.dataclass_types)
+        for kind in kinds:
+            transcoder.register(DataclassAsDict(kind))
 
     def load(self, kind: type[A], aggregate_id: UUID) -> A:
         try:
@@ -54,6 +77,31 @@ class QmsApplication(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(f"Không tìm thấy {aggregate_id}")
         return aggregate
+
+    def load_for(
+        self,
+        context: CommandContext,
+        kind: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None,
+        *roles: str,
+    ) -> A:
+        """Load for a command: 404 if absent, 403 for another unit or role, 409 if stale."""
+        aggregate = self.load(kind, aggregate_id)
+        context.principal.require(getattr(aggregate, "unit_id"), *roles)  # noqa: B009
+        check_version(aggregate, expected_version)
+        return aggregate
+
+    def read(self, principal: Principal, kind: type[A], aggregate_id: UUID) -> A:
+        """Load for a query by a member of the aggregate's unit."""
+        aggregate = self.load(kind, aggregate_id)
+        principal.require(getattr(aggregate, "unit_id"))  # noqa: B009
+        return aggregate
+
+    def save_result(self, *aggregates: Aggregate) -> CommandResult:
+        """Save in one transaction; the result names the first aggregate, the command's subject."""
+        self.save_or_conflict(*aggregates)
+        return CommandResult(aggregates[0].id, aggregates[0].version)
 
     def events_after(
         self, aggregate_id: UUID, after_version: int, limit: int

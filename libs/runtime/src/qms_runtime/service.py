@@ -1,9 +1,11 @@
-"""Composition pieces every service shares: its database pool, its relay task, its docs."""
+"""One service lifecycle for every event-sourced service: pool, relay, readiness, documents."""
 
 import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -13,10 +15,13 @@ from faststream.specification import AsyncAPI
 from litestar import Litestar, MediaType, get
 from litestar.types import ControllerRouterHandler
 
-from qms_contracts import IntegrationEvent, events_topic
-from qms_runtime.eventstore import QmsApplication
+from qms_contracts import IntegrationEvent, event_types, events_topic
+from qms_runtime.auth import TokenVerifier
+from qms_runtime.eventstore import QmsApplication, open_application
+from qms_runtime.feed import feed_controller
 from qms_runtime.relay import EventMapper, OutboxRelay
 from qms_runtime.settings import ServiceSettings
+from qms_runtime.web import create_app
 
 
 async def create_pool(settings: ServiceSettings, size: int = 8) -> asyncpg.Pool:
@@ -75,6 +80,50 @@ class EventSourcedService:
     async def broker(self) -> None:
         if self.relay is None or not self.relay.connected:
             raise ConnectionError("relay is not connected to the broker")
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes one event-sourced service; `build_app` composes the rest the same way for all.
+
+    A service's `app.py` declares one of these: its name, its application class, the table
+    that maps its domain events to contracts, and its routes.
+    """
+
+    name: str
+    version: str
+    application: type[QmsApplication]
+    mapper: EventMapper
+    routes: Sequence[ControllerRouterHandler]
+
+    def published(self) -> list[type[IntegrationEvent]]:
+        return [model for model in event_types().values() if model.service == self.name]
+
+    def build_app(self, settings: ServiceSettings | None = None) -> Litestar:
+        settings = settings or ServiceSettings()
+        application = open_application(self.application, settings.database_url, self.name)
+        runtime = EventSourcedService(
+            name=self.name, settings=settings, application=application, mapper=self.mapper
+        )
+        document = asyncapi_document(
+            self.name,
+            self.version,
+            relay_broker(self.name, settings.kafka_bootstrap, self.published()),
+        )
+        return create_app(
+            service=self.name,
+            version=self.version,
+            route_handlers=[*self.routes, feed_controller(self.name), asyncapi_route(document)],
+            verifier=TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience),
+            readiness=[runtime.database, runtime.broker],
+            on_startup=[runtime.start],
+            on_shutdown=[runtime.stop],
+            dependencies={"application": application, "mapper": self.mapper},
+        )
+
+    def serve(self) -> None:
+        settings = ServiceSettings()
+        serve(self.build_app(settings), settings)
 
 
 def relay_broker(

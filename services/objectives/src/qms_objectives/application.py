@@ -1,179 +1,70 @@
 """The objectives application: commands (with authorisation) and queries over the event store."""
 
 import uuid
-from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from qms_objectives.domain import (
-    DocumentKind,
     DocumentRegister,
+    DocumentStamp,
     Objective,
     QualityDocument,
-    ReviewedDraft,
     TargetResult,
     TargetSpec,
 )
-from qms_runtime.auth import Principal
-from qms_runtime.errors import Forbidden, NotFound
-from qms_runtime.eventstore import QmsApplication, check_version
-
-SECRETARY, LEADER, DEPARTMENT_LEADER = "iso_secretary", "unit_leader", "department_leader"
-
-
-class _DataclassAsDict(Transcoding):
-    def __init__(self, kind: type[Any], name: str) -> None:
-        self.type = kind
-        self.name = name
-
-    def encode(self, obj: Any) -> dict[str, Any]:
-        return asdict(obj)
-
-    def decode(self, data: dict[str, Any]) -> Any:
-        return self.type(**data)
+from qms_runtime.commands import CommandContext, CommandResult
+from qms_runtime.errors import Forbidden
+from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
+from qms_runtime.review.application import ReviewSteps
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a command, within which request (the correlation id of its events)."""
-
-    who: Principal
-    correlation_id: str
-
-    @property
-    def stamp(self) -> dict[str, str]:
-        """The `by` and `correlation_id` every domain event records."""
-        return {"by": self.who.sub, "correlation_id": self.correlation_id}
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    id: uuid.UUID
-    version: int
-
-
-#: What a review step acts on: an objective (None) or a document of one kind.
-Reviewed = DocumentKind | None
-
-
-class ObjectivesApplication(QmsApplication):
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(_DataclassAsDict(TargetSpec, "target_spec"))
-        transcoder.register(_DataclassAsDict(TargetResult, "target_result"))
-
-    def _save(self, *aggregates: Any) -> CommandResult:
-        self.save_or_conflict(*aggregates)
-        return CommandResult(aggregates[0].id, aggregates[0].version)
-
-    def _reviewed(
-        self,
-        call: Caller,
-        what: Reviewed,
-        aggregate_id: uuid.UUID,
-        expected: int | None,
-        *roles: str,
-    ) -> Any:
-        """Load for a command: 404, then 403 (unit, role), then 409 (stale version)."""
-        kind = Objective if what is None else QualityDocument
-        aggregate: Any = self.load(kind, aggregate_id)
-        if what is not None and aggregate.kind != what:
-            raise NotFound(f"Không tìm thấy {aggregate_id}")
-        call.who.require(aggregate.unit_id, *roles)
-        check_version(aggregate, expected)
-        return aggregate
-
-    def _objective(
-        self, call: Caller, objective_id: uuid.UUID, expected: int | None, *roles: str
-    ) -> Objective:
-        objective: Objective = self._reviewed(call, None, objective_id, expected, *roles)
-        return objective
-
-    def _document(
-        self,
-        call: Caller,
-        kind: DocumentKind,
-        document_id: uuid.UUID,
-        expected: int | None,
-        *roles: str,
-    ) -> QualityDocument:
-        document: QualityDocument = self._reviewed(call, kind, document_id, expected, *roles)
-        return document
-
-    # Review steps shared by objectives and documents
-
-    def submit(
-        self, call: Caller, what: Reviewed, aggregate_id: uuid.UUID, expected: int | None
-    ) -> CommandResult:
-        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, SECRETARY)
-        draft.submit(**call.stamp)
-        return self._save(draft)
-
-    def approve(
-        self, call: Caller, what: Reviewed, aggregate_id: uuid.UUID, expected: int | None
-    ) -> CommandResult:
-        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, LEADER)
-        draft.approve(**call.stamp)
-        return self._save(draft)
-
-    def return_for_revision(
-        self,
-        call: Caller,
-        what: Reviewed,
-        aggregate_id: uuid.UUID,
-        expected: int | None,
-        reason: str,
-    ) -> CommandResult:
-        draft: ReviewedDraft = self._reviewed(call, what, aggregate_id, expected, LEADER)
-        draft.return_for_revision(reason=reason, **call.stamp)
-        return self._save(draft)
+class ObjectivesApplication(ReviewSteps):
+    dataclass_types = (TargetSpec, TargetResult, DocumentStamp)
 
     # Quality objectives
 
     def draft_objective(
         self,
-        call: Caller,
+        context: CommandContext,
         unit_id: str,
         *,
         year: int,
         title: str,
         targets: tuple[TargetSpec, ...],
     ) -> CommandResult:
-        call.who.require(unit_id, SECRETARY)
-        return self._save(
-            Objective.draft(unit_id=unit_id, year=year, title=title, targets=targets, **call.stamp)
+        context.principal.require(unit_id, *Objective.drafter_roles)
+        return self.save_result(
+            Objective.draft(year=year, title=title, targets=targets, stamp=context.stamp(unit_id))
         )
 
     def revise_objective(
         self,
-        call: Caller,
+        context: CommandContext,
         objective_id: uuid.UUID,
         expected: int | None,
         *,
         title: str,
         targets: tuple[TargetSpec, ...],
     ) -> CommandResult:
-        objective = self._objective(call, objective_id, expected, SECRETARY)
-        objective.revise(title=title, targets=targets, **call.stamp)
-        return self._save(objective)
+        objective = self.load_for(context, Objective, objective_id, expected, ISO_SECRETARY)
+        objective.revise(title=title, targets=targets, stamp=objective.stamp(context))
+        return self.save_result(objective)
 
     def disseminate_objective(
         self,
-        call: Caller,
+        context: CommandContext,
         objective_id: uuid.UUID,
         expected: int | None,
         department_ids: tuple[str, ...],
     ) -> CommandResult:
-        objective = self._objective(call, objective_id, expected, SECRETARY)
-        objective.disseminate(department_ids=department_ids, **call.stamp)
-        return self._save(objective)
+        objective = self.load_for(context, Objective, objective_id, expected, ISO_SECRETARY)
+        objective.disseminate(department_ids=department_ids, stamp=objective.stamp(context))
+        return self.save_result(objective)
 
     def record_progress(
         self,
-        call: Caller,
+        context: CommandContext,
         objective_id: uuid.UUID,
         expected: int | None,
         *,
@@ -182,89 +73,100 @@ class ObjectivesApplication(QmsApplication):
         as_of: date,
         note: str,
     ) -> CommandResult:
-        objective = self._objective(call, objective_id, expected, SECRETARY, DEPARTMENT_LEADER)
+        objective = self.load_for(
+            context, Objective, objective_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
+        )
         target = objective.target(target_id)
-        if SECRETARY not in call.who.roles and call.who.department_id != target.department_id:
+        principal = context.principal
+        if ISO_SECRETARY not in principal.roles and principal.department_id != target.department_id:
             raise Forbidden("Chỉ lãnh đạo phòng chịu trách nhiệm chỉ tiêu được cập nhật tiến độ")
         objective.record_progress(
-            target_id=target_id, value=value, as_of=as_of, note=note, **call.stamp
+            target_id=target_id,
+            value=value,
+            as_of=as_of,
+            note=note,
+            stamp=objective.stamp(context),
         )
-        return self._save(objective)
+        return self.save_result(objective)
 
     def evaluate_objective(
         self,
-        call: Caller,
+        context: CommandContext,
         objective_id: uuid.UUID,
         expected: int | None,
         *,
         overrides: dict[str, bool],
         note: str,
     ) -> CommandResult:
-        objective = self._objective(call, objective_id, expected, SECRETARY, LEADER)
-        objective.evaluate(overrides=overrides, note=note, **call.stamp)
-        return self._save(objective)
-
-    def get_objective(self, who: Principal, objective_id: uuid.UUID) -> Objective:
-        return self._objective(Caller(who, ""), objective_id, None)
+        objective = self.load_for(
+            context, Objective, objective_id, expected, ISO_SECRETARY, UNIT_LEADER
+        )
+        objective.evaluate(overrides=overrides, note=note, stamp=objective.stamp(context))
+        return self.save_result(objective)
 
     # Quality policy and organisational context
 
-    def _register(self, unit_id: str, kind: DocumentKind) -> DocumentRegister:
+    def _register(self, unit_id: str, kind: type[QualityDocument]) -> DocumentRegister:
         try:
             register: DocumentRegister = self.repository.get(
-                DocumentRegister.create_id(unit_id, kind)
+                DocumentRegister.create_id(unit_id, kind.register_key)
             )
         except AggregateNotFoundError:
-            return DocumentRegister(unit_id=unit_id, kind=kind)
+            return DocumentRegister(unit_id=unit_id, kind=kind.register_key)
         return register
 
     def draft_document(
-        self, call: Caller, unit_id: str, kind: DocumentKind, *, title: str, content: str
+        self,
+        context: CommandContext,
+        unit_id: str,
+        kind: type[QualityDocument],
+        *,
+        title: str,
+        content: str,
     ) -> CommandResult:
-        call.who.require(unit_id, SECRETARY)
+        context.principal.require(unit_id, *kind.drafter_roles)
         register = self._register(unit_id, kind)
-        document = QualityDocument.draft(
-            unit_id=unit_id,
-            kind=kind,
-            version_number=register.next_version_number,
+        base = context.stamp(unit_id)
+        number = register.next_version_number
+        document = kind.draft(
+            version_number=number,
             title=title,
             content=content,
-            **call.stamp,
+            stamp=DocumentStamp(base.actor, base.correlation_id, unit_id, number),
         )
         register.add_version(document.id)
-        return self._save(document, register)
+        return self.save_result(document, register)
 
     def revise_document(
         self,
-        call: Caller,
-        kind: DocumentKind,
+        context: CommandContext,
+        kind: type[QualityDocument],
         document_id: uuid.UUID,
         expected: int | None,
         *,
         title: str,
         content: str,
     ) -> CommandResult:
-        document = self._document(call, kind, document_id, expected, SECRETARY)
-        document.revise(title=title, content=content, **call.stamp)
-        return self._save(document)
+        document = self.load_for(context, kind, document_id, expected, *kind.drafter_roles)
+        document.revise(title=title, content=content, stamp=document.stamp(context))
+        return self.save_result(document)
 
     def publish_document(
-        self, call: Caller, kind: DocumentKind, document_id: uuid.UUID, expected: int | None
+        self,
+        context: CommandContext,
+        kind: type[QualityDocument],
+        document_id: uuid.UUID,
+        expected: int | None,
     ) -> CommandResult:
         """Put a version in force; the one in force before it is superseded, atomically."""
-        document = self._document(call, kind, document_id, expected, SECRETARY)
+        document = self.load_for(context, kind, document_id, expected, *kind.drafter_roles)
         register = self._register(document.unit_id, kind)
-        previous = (
-            self.load(QualityDocument, register.in_force) if register.in_force is not None else None
+        previous = self.load(kind, register.in_force) if register.in_force is not None else None
+        document.publish(
+            supersedes=previous.id if previous else None, stamp=document.stamp(context)
         )
-        document.publish(supersedes=previous.id if previous else None, **call.stamp)
         register.put_in_force(document.id)
         if previous is None:
-            return self._save(document, register)
-        previous.supersede(superseded_by=document.id, **call.stamp)
-        return self._save(document, register, previous)
-
-    def get_document(
-        self, who: Principal, kind: DocumentKind, document_id: uuid.UUID
-    ) -> QualityDocument:
-        return self._document(Caller(who, ""), kind, document_id, None)
+            return self.save_result(document, register)
+        previous.supersede(superseded_by=document.id, stamp=previous.stamp(context))
+        return self.save_result(document, register, previous)

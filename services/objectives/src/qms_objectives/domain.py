@@ -1,7 +1,8 @@
 """Objectives domain: quality objectives (ISO 9001 6.2), quality policy (5.2), context (4).
 
-Aggregates and their events only; no I/O. Public methods check the rules and then trigger
-one private, event-decorated method, so a rejected command records nothing.
+Aggregates and their events only; no I/O. Public methods check the rules and then record one
+event, so a rejected command records nothing. Every event carries a `Stamp`; the review steps
+(submit, approve, return) come from the reviewed-record kit.
 """
 
 import math
@@ -9,17 +10,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
+from qms_runtime.commands import CommandContext, Stamp
+from qms_runtime.errors import InvalidInput
+from qms_runtime.review.domain import ReviewedRecord, ReviewStatus, require_text
 
 
 class Status(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    APPROVED = "approved"
+    DRAFT = ReviewStatus.DRAFT.value
+    SUBMITTED = ReviewStatus.SUBMITTED.value
+    RETURNED = ReviewStatus.RETURNED.value
+    APPROVED = ReviewStatus.APPROVED.value
     DISSEMINATED = "disseminated"
     EVALUATED = "evaluated"
     PUBLISHED = "published"
@@ -59,11 +63,6 @@ class TargetResult:
     last_value: float | None
 
 
-def _require_text(value: str, field: str) -> None:
-    if not value.strip():
-        raise InvalidInput(f"Trường '{field}' không được để trống", field=field)
-
-
 def _check_targets(year: int, targets: tuple[TargetSpec, ...]) -> None:
     if not targets:
         raise InvalidInput("Mục tiêu phải có ít nhất một chỉ tiêu", field="targets")
@@ -72,7 +71,7 @@ def _check_targets(year: int, targets: tuple[TargetSpec, ...]) -> None:
         raise InvalidInput("Mã chỉ tiêu bị trùng", field="targets")
     for target in targets:
         for field in ("statement", "indicator", "unit_of_measure", "department_id", "action_plan"):
-            _require_text(getattr(target, field), f"targets.{field}")
+            require_text(getattr(target, field), f"targets.{field}")
         if target.direction not in ("at_least", "at_most"):
             raise InvalidInput("Chiều đánh giá phải là at_least hoặc at_most", field="direction")
         if not math.isfinite(target.target_value):
@@ -84,107 +83,35 @@ def _check_targets(year: int, targets: tuple[TargetSpec, ...]) -> None:
             )
 
 
-class ReviewedDraft(Aggregate):
-    """What every drafted record shares: submit, then approve or return with a reason.
-
-    Whoever submitted may not approve or return (separation of duties).
-    """
-
-    noun = "bản ghi"
-
-    def _start_as_draft(self) -> None:
-        self.status = Status.DRAFT
-        self.submitted_by: str | None = None
-        self.return_reason: str | None = None
-
-    def _expect(self, *allowed: Status, action: str) -> None:
-        if self.status not in allowed:
-            raise IllegalTransition(
-                f"Không thể {action} {self.noun} đang ở trạng thái '{self.status}'",
-                current_status=str(self.status),
-            )
-
-    def submit(self, *, by: str, correlation_id: str) -> None:
-        self._expect(Status.DRAFT, action="trình")
-        self._submitted(by=by, correlation_id=correlation_id)
-
-    @event("Submitted")
-    def _submitted(self, by: str, correlation_id: str) -> None:
-        self.status = Status.SUBMITTED
-        self.submitted_by = by
-        self.return_reason = None
-
-    def _check_reviewer(self, by: str) -> None:
-        if by == self.submitted_by:
-            raise Forbidden("Người trình không được tự phê duyệt hoặc trả lại (phân tách nhiệm vụ)")
-
-    def approve(self, *, by: str, correlation_id: str) -> None:
-        self._expect(Status.SUBMITTED, action="phê duyệt")
-        self._check_reviewer(by)
-        self._approved(by=by, correlation_id=correlation_id)
-
-    @event("Approved")
-    def _approved(self, by: str, correlation_id: str) -> None:
-        self.status = Status.APPROVED
-
-    def return_for_revision(self, *, reason: str, by: str, correlation_id: str) -> None:
-        self._expect(Status.SUBMITTED, action="trả lại")
-        self._check_reviewer(by)
-        _require_text(reason, "reason")
-        self._returned(reason=reason, by=by, correlation_id=correlation_id)
-
-    @event("Returned")
-    def _returned(self, reason: str, by: str, correlation_id: str) -> None:
-        self.status = Status.RETURNED
-        self.return_reason = reason
-
-
-class Objective(ReviewedDraft):
+class Objective(ReviewedRecord):
     """A unit's quality objective for one year, with measurable targets."""
 
     noun = "mục tiêu"
 
+    if TYPE_CHECKING:  # the event classes the @event decorators below define
+        Drafted: type[Aggregate.Event]
+        Revised: type[Aggregate.Event]
+        Disseminated: type[Aggregate.Event]
+        ProgressRecorded: type[Aggregate.Event]
+        Evaluated: type[Aggregate.Event]
+
     @classmethod
     def draft(
-        cls,
-        *,
-        unit_id: str,
-        year: int,
-        title: str,
-        targets: tuple[TargetSpec, ...],
-        by: str,
-        correlation_id: str,
+        cls, *, year: int, title: str, targets: tuple[TargetSpec, ...], stamp: Stamp
     ) -> "Objective":
         if not 2000 <= year <= 2100:
             raise InvalidInput("Năm không hợp lệ", field="year")
-        _require_text(title, "title")
+        require_text(title, "title")
         _check_targets(year, targets)
-        return cls(
-            unit_id=unit_id,
-            year=year,
-            title=title,
-            targets=targets,
-            by=by,
-            correlation_id=correlation_id,
-        )
+        return cls(year=year, title=title, targets=targets, stamp=stamp)
 
     @event("Drafted")
-    def __init__(
-        self,
-        *,
-        unit_id: str,
-        year: int,
-        title: str,
-        targets: tuple[TargetSpec, ...],
-        by: str,
-        correlation_id: str,
-    ) -> None:
-        self.unit_id = unit_id
+    def __init__(self, *, year: int, title: str, targets: tuple[TargetSpec, ...], stamp: Stamp):
+        self._start_as_draft(stamp.unit_id)
         self.year = year
         self.title = title
         self.targets = tuple(targets)
-        self._start_as_draft()
-        self.drafted_by = by
+        self.drafted_by = stamp.actor
         self.department_ids: tuple[str, ...] = ()
         self.progress: dict[str, list[ProgressEntry]] = {t.target_id: [] for t in targets}
         self.results: tuple[TargetResult, ...] = ()
@@ -196,25 +123,21 @@ class Objective(ReviewedDraft):
                 return target
         raise InvalidInput(f"Không có chỉ tiêu {target_id}", field="target_id")
 
-    def revise(
-        self, *, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str
-    ) -> None:
-        self._expect(Status.DRAFT, Status.RETURNED, action="sửa")
-        _require_text(title, "title")
+    def revise(self, *, title: str, targets: tuple[TargetSpec, ...], stamp: Stamp) -> None:
+        self.expect_editable()
+        require_text(title, "title")
         _check_targets(self.year, targets)
-        self._revised(title=title, targets=targets, by=by, correlation_id=correlation_id)
+        self._revised(title=title, targets=targets, stamp=stamp)
 
     @event("Revised")
-    def _revised(
-        self, title: str, targets: tuple[TargetSpec, ...], by: str, correlation_id: str
-    ) -> None:
+    def _revised(self, title: str, targets: tuple[TargetSpec, ...], stamp: Stamp) -> None:
         self.title = title
         self.targets = tuple(targets)
         self.progress = {t.target_id: [] for t in targets}
         self.status = Status.DRAFT
 
-    def disseminate(self, *, department_ids: tuple[str, ...], by: str, correlation_id: str) -> None:
-        self._expect(Status.APPROVED, action="phổ biến")
+    def disseminate(self, *, department_ids: tuple[str, ...], stamp: Stamp) -> None:
+        self.expect(Status.APPROVED, action="phổ biến")
         missing = sorted({t.department_id for t in self.targets} - set(department_ids))
         if missing:
             raise InvalidInput(
@@ -222,40 +145,33 @@ class Objective(ReviewedDraft):
                 field="department_ids",
                 missing=missing,
             )
-        self._disseminated(
-            department_ids=tuple(dict.fromkeys(department_ids)),
-            by=by,
-            correlation_id=correlation_id,
-        )
+        self._disseminated(department_ids=tuple(dict.fromkeys(department_ids)), stamp=stamp)
 
     @event("Disseminated")
-    def _disseminated(self, department_ids: tuple[str, ...], by: str, correlation_id: str) -> None:
+    def _disseminated(self, department_ids: tuple[str, ...], stamp: Stamp) -> None:
         self.status = Status.DISSEMINATED
         self.department_ids = tuple(department_ids)
 
     def record_progress(
-        self, *, target_id: str, value: float, as_of: date, note: str, by: str, correlation_id: str
+        self, *, target_id: str, value: float, as_of: date, note: str, stamp: Stamp
     ) -> None:
-        self._expect(Status.DISSEMINATED, action="cập nhật tiến độ cho")
+        self.expect(Status.DISSEMINATED, action="cập nhật tiến độ cho")
         self.target(target_id)
         if not math.isfinite(value):
             raise InvalidInput("Giá trị không hợp lệ", field="value")
         if as_of.year < self.year:
             raise InvalidInput(f"Ngày số liệu phải thuộc năm {self.year} trở đi", field="as_of")
         self._progress_recorded(
-            target_id=target_id,
-            value=value,
-            as_of=as_of,
-            note=note,
-            by=by,
-            correlation_id=correlation_id,
+            target_id=target_id, value=value, as_of=as_of, note=note, stamp=stamp
         )
 
     @event("ProgressRecorded")
     def _progress_recorded(
-        self, target_id: str, value: float, as_of: date, note: str, by: str, correlation_id: str
+        self, target_id: str, value: float, as_of: date, note: str, stamp: Stamp
     ) -> None:
-        self.progress[target_id].append(ProgressEntry(value=value, as_of=as_of, note=note, by=by))
+        self.progress[target_id].append(
+            ProgressEntry(value=value, as_of=as_of, note=note, by=stamp.actor)
+        )
 
     def latest_value(self, target_id: str) -> float | None:
         entries = self.progress.get(target_id, [])
@@ -264,10 +180,8 @@ class Objective(ReviewedDraft):
         # The latest measurement wins; among equal dates, the last one recorded.
         return max(enumerate(entries), key=lambda item: (item[1].as_of, item[0]))[1].value
 
-    def evaluate(
-        self, *, overrides: dict[str, bool], note: str, by: str, correlation_id: str
-    ) -> None:
-        self._expect(Status.DISSEMINATED, action="đánh giá")
+    def evaluate(self, *, overrides: dict[str, bool], note: str, stamp: Stamp) -> None:
+        self.expect(Status.DISSEMINATED, action="đánh giá")
         for target_id in overrides:
             self.target(target_id)
         results = []
@@ -280,108 +194,127 @@ class Objective(ReviewedDraft):
             achieved=all(result.achieved for result in results),
             results=tuple(results),
             note=note,
-            by=by,
-            correlation_id=correlation_id,
+            stamp=stamp,
         )
 
     @event("Evaluated")
     def _evaluated(
-        self,
-        achieved: bool,
-        results: tuple[TargetResult, ...],
-        note: str,
-        by: str,
-        correlation_id: str,
+        self, achieved: bool, results: tuple[TargetResult, ...], note: str, stamp: Stamp
     ) -> None:
         self.status = Status.EVALUATED
         self.achieved = achieved
         self.results = tuple(results)
 
 
-class DocumentKind(StrEnum):
-    POLICY = "policy"
-    CONTEXT = "context"
+@dataclass(frozen=True)
+class DocumentStamp(Stamp):
+    """A document version's events also say which version of the unit's document they are."""
+
+    version_number: int
 
 
-class QualityDocument(ReviewedDraft):
-    """One version of a unit's quality policy or organisational context."""
+class QualityDocument(ReviewedRecord):
+    """One version of a unit's document: the subclasses are the policy and the context."""
 
     noun = "văn bản"
+    #: Names the unit's register of this kind of document.
+    register_key: ClassVar[str]
+
+    if TYPE_CHECKING:  # each kind defines its creation event and `__init__` (see below)
+        Drafted: type[Aggregate.Event]
+
+        def __init__(
+            self, *, version_number: int, title: str, content: str, stamp: Stamp
+        ) -> None: ...
 
     @classmethod
     def draft(
-        cls,
-        *,
-        unit_id: str,
-        kind: DocumentKind,
-        version_number: int,
-        title: str,
-        content: str,
-        by: str,
-        correlation_id: str,
+        cls, *, version_number: int, title: str, content: str, stamp: Stamp
     ) -> "QualityDocument":
-        _require_text(title, "title")
-        _require_text(content, "content")
-        return cls(
-            unit_id=unit_id,
-            kind=kind,
-            version_number=version_number,
-            title=title,
-            content=content,
-            by=by,
-            correlation_id=correlation_id,
-        )
+        require_text(title, "title")
+        require_text(content, "content")
+        return cls(version_number=version_number, title=title, content=content, stamp=stamp)
 
-    @event("Drafted")
-    def __init__(
-        self,
-        *,
-        unit_id: str,
-        kind: DocumentKind,
-        version_number: int,
-        title: str,
-        content: str,
-        by: str,
-        correlation_id: str,
-    ) -> None:
-        self.unit_id = unit_id
-        self.kind = DocumentKind(kind)
+    def _start_version(self, version_number: int, title: str, content: str, stamp: Stamp) -> None:
+        self._start_as_draft(stamp.unit_id)
         self.version_number = version_number
         self.title = title
         self.content = content
-        self._start_as_draft()
         self.supersedes: uuid.UUID | None = None
         self.superseded_by: uuid.UUID | None = None
 
-    def revise(self, *, title: str, content: str, by: str, correlation_id: str) -> None:
-        self._expect(Status.DRAFT, Status.RETURNED, action="sửa")
-        _require_text(title, "title")
-        _require_text(content, "content")
-        self._revised(title=title, content=content, by=by, correlation_id=correlation_id)
+    def stamp(self, context: CommandContext) -> Stamp:
+        base = context.stamp(self.unit_id)
+        return DocumentStamp(
+            actor=base.actor,
+            correlation_id=base.correlation_id,
+            unit_id=base.unit_id,
+            version_number=self.version_number,
+        )
 
-    @event("Revised")
-    def _revised(self, title: str, content: str, by: str, correlation_id: str) -> None:
-        self.title = title
-        self.content = content
-        self.status = Status.DRAFT
+    def revise(self, *, title: str, content: str, stamp: Stamp) -> None:
+        self.expect_editable()
+        require_text(title, "title")
+        require_text(content, "content")
+        self.trigger_event(self.Revised, title=title, content=content, stamp=stamp)
 
-    def publish(self, *, supersedes: uuid.UUID | None, by: str, correlation_id: str) -> None:
-        self._expect(Status.APPROVED, action="ban hành")
-        self._published(supersedes=supersedes, by=by, correlation_id=correlation_id)
+    def publish(self, *, supersedes: uuid.UUID | None, stamp: Stamp) -> None:
+        self.expect(Status.APPROVED, action="ban hành")
+        self.trigger_event(self.Published, supersedes=supersedes, stamp=stamp)
 
-    @event("Published")
-    def _published(self, supersedes: uuid.UUID | None, by: str, correlation_id: str) -> None:
-        self.status = Status.PUBLISHED
-        self.supersedes = supersedes
+    def supersede(self, *, superseded_by: uuid.UUID, stamp: Stamp) -> None:
+        self.expect(Status.PUBLISHED, action="thay thế")
+        self.trigger_event(self.Superseded, superseded_by=superseded_by, stamp=stamp)
 
-    def supersede(self, *, superseded_by: uuid.UUID, by: str, correlation_id: str) -> None:
-        self._expect(Status.PUBLISHED, action="thay thế")
-        self._superseded(superseded_by=superseded_by, by=by, correlation_id=correlation_id)
+    # Explicit event classes (not decorated methods), so that each kind gets its own.
+    class Revised(Aggregate.Event):
+        title: str
+        content: str
+        stamp: Stamp
 
-    @event("Superseded")
-    def _superseded(self, superseded_by: uuid.UUID, by: str, correlation_id: str) -> None:
-        self.status = Status.SUPERSEDED
-        self.superseded_by = superseded_by
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, QualityDocument)
+            aggregate.title = self.title
+            aggregate.content = self.content
+            aggregate.status = Status.DRAFT
+
+    class Published(Aggregate.Event):
+        supersedes: uuid.UUID | None
+        stamp: Stamp
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, QualityDocument)
+            aggregate.status = Status.PUBLISHED
+            aggregate.supersedes = self.supersedes
+
+    class Superseded(Aggregate.Event):
+        superseded_by: uuid.UUID
+        stamp: Stamp
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, QualityDocument)
+            aggregate.status = Status.SUPERSEDED
+            aggregate.superseded_by = self.superseded_by
+
+
+# Each kind declares its own creation event: eventsourcing gives an aggregate class without an
+# `__init__` of its own a generated one, which would not take these fields.
+class QualityPolicy(QualityDocument):
+    noun = "chính sách chất lượng"
+    register_key = "policy"
+
+    @event("Drafted")
+    def __init__(self, *, version_number: int, title: str, content: str, stamp: Stamp) -> None:
+        self._start_version(version_number, title, content, stamp)
+
+
+class OrganizationContext(QualityDocument):
+    noun = "bối cảnh tổ chức"
+    register_key = "context"
+
+    @event("Drafted")
+    def __init__(self, *, version_number: int, title: str, content: str, stamp: Stamp) -> None:
+        self._start_version(version_number, title, content, stamp)
 
 
 _REGISTER_NAMESPACE = uuid.UUID("0b6a3d0e-55c2-4b8e-9f3e-7d1f3c2b9a40")
@@ -393,14 +326,19 @@ class DocumentRegister(Aggregate):
     Saved together with the versions it touches, so two concurrent publications conflict.
     """
 
+    if TYPE_CHECKING:  # the event classes the @event decorators below define
+        Opened: type[Aggregate.Event]
+        VersionAdded: type[Aggregate.Event]
+        VersionPutInForce: type[Aggregate.Event]
+
     @staticmethod
-    def create_id(unit_id: str, kind: DocumentKind) -> uuid.UUID:
+    def create_id(unit_id: str, kind: str) -> uuid.UUID:
         return uuid.uuid5(_REGISTER_NAMESPACE, f"{unit_id}:{kind}")
 
     @event("Opened")
-    def __init__(self, unit_id: str, kind: DocumentKind) -> None:
+    def __init__(self, unit_id: str, kind: str) -> None:
         self.unit_id = unit_id
-        self.kind = DocumentKind(kind)
+        self.kind = kind
         self.versions: list[uuid.UUID] = []
         self.in_force: uuid.UUID | None = None
 

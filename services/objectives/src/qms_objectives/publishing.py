@@ -1,0 +1,132 @@
+"""What the objectives service publishes: each domain event class and its contract."""
+
+from dataclasses import asdict
+from typing import Any
+
+from qms_contracts import IntegrationEvent
+from qms_contracts import objectives as contract
+from qms_objectives.domain import (
+    DocumentRegister,
+    Objective,
+    OrganizationContext,
+    QualityDocument,
+    QualityPolicy,
+)
+from qms_runtime.publishing import Builder, ContractMapper
+
+
+def _targets(targets: Any) -> list[contract.Target]:
+    return [contract.Target(**asdict(target)) for target in targets]
+
+
+def _objective(event: Any) -> dict[str, Any]:
+    return {"objective_id": str(event.originator_id), "unit_id": event.stamp.unit_id}
+
+
+OBJECTIVE: dict[type[Any], Builder | None] = {
+    Objective.Drafted: lambda e: contract.ObjectiveDrafted(
+        **_objective(e), year=e.year, title=e.title, targets=_targets(e.targets)
+    ),
+    Objective.Revised: lambda e: contract.ObjectiveRevised(
+        **_objective(e), title=e.title, targets=_targets(e.targets)
+    ),
+    Objective.Submitted: lambda e: contract.ObjectiveSubmitted(
+        **_objective(e), submitted_by=e.stamp.actor
+    ),
+    Objective.Returned: lambda e: contract.ObjectiveReturned(
+        **_objective(e), reason=e.reason, returned_by=e.stamp.actor
+    ),
+    Objective.Approved: lambda e: contract.ObjectiveApproved(
+        **_objective(e), approved_by=e.stamp.actor
+    ),
+    Objective.Disseminated: lambda e: contract.ObjectiveDisseminated(
+        **_objective(e), department_ids=list(e.department_ids)
+    ),
+    Objective.ProgressRecorded: lambda e: contract.TargetProgressRecorded(
+        **_objective(e),
+        target_id=e.target_id,
+        value=e.value,
+        as_of=e.as_of,
+        note=e.note,
+        recorded_by=e.stamp.actor,
+    ),
+    Objective.Evaluated: lambda e: contract.ObjectiveEvaluated(
+        **_objective(e),
+        achieved=e.achieved,
+        note=e.note,
+        evaluated_by=e.stamp.actor,
+        results=[contract.TargetResult(**asdict(result)) for result in e.results],
+    ),
+}
+
+
+def _document_table(
+    kind: type[QualityDocument],
+    drafted: type[IntegrationEvent],
+    revised: type[IntegrationEvent],
+    submitted: type[IntegrationEvent],
+    returned: type[IntegrationEvent],
+    approved: type[IntegrationEvent],
+    published: type[IntegrationEvent],
+    superseded: type[IntegrationEvent],
+) -> dict[type[Any], Builder | None]:
+    """One document kind's events and the contracts of that kind."""
+
+    def build(model: type[IntegrationEvent], fields: Any) -> Builder:
+        def builder(e: Any) -> IntegrationEvent:
+            return model.model_validate(
+                {
+                    "document_id": str(e.originator_id),
+                    "unit_id": e.stamp.unit_id,
+                    "version_number": e.stamp.version_number,
+                    **fields(e),
+                }
+            )
+
+        return builder
+
+    return {
+        kind.Drafted: build(drafted, lambda e: {"title": e.title, "content": e.content}),
+        kind.Revised: build(revised, lambda e: {"title": e.title, "content": e.content}),
+        kind.Submitted: build(submitted, lambda e: {"submitted_by": e.stamp.actor}),
+        kind.Returned: build(
+            returned, lambda e: {"reason": e.reason, "returned_by": e.stamp.actor}
+        ),
+        kind.Approved: build(approved, lambda e: {"approved_by": e.stamp.actor}),
+        kind.Published: build(
+            published, lambda e: {"supersedes": str(e.supersedes) if e.supersedes else None}
+        ),
+        kind.Superseded: build(superseded, lambda e: {"superseded_by": str(e.superseded_by)}),
+    }
+
+
+POLICY = _document_table(
+    QualityPolicy,
+    contract.QualityPolicyDrafted,
+    contract.QualityPolicyRevised,
+    contract.QualityPolicySubmitted,
+    contract.QualityPolicyReturned,
+    contract.QualityPolicyApproved,
+    contract.QualityPolicyPublished,
+    contract.QualityPolicySuperseded,
+)
+CONTEXT = _document_table(
+    OrganizationContext,
+    contract.OrganizationContextDrafted,
+    contract.OrganizationContextRevised,
+    contract.OrganizationContextSubmitted,
+    contract.OrganizationContextReturned,
+    contract.OrganizationContextApproved,
+    contract.OrganizationContextPublished,
+    contract.OrganizationContextSuperseded,
+)
+#: The register only numbers versions inside the service.
+REGISTER: dict[type[Any], Builder | None] = {
+    DocumentRegister.Opened: None,
+    DocumentRegister.VersionAdded: None,
+    DocumentRegister.VersionPutInForce: None,
+}
+
+#: The aggregates whose events this service stores.
+AGGREGATES = (Objective, QualityPolicy, OrganizationContext, DocumentRegister)
+MAPPER = ContractMapper({**OBJECTIVE, **POLICY, **CONTEXT, **REGISTER})
