@@ -12,13 +12,16 @@ import httpx
 import psycopg
 
 from qms_local.stack import Stack
+from qms_runtime.auth import DevIssuer
 from qms_runtime.settings import postgres_params
-from tests.conftest import token_for
 
 
 def service_truth(stack: Stack, gateway: httpx.Client) -> tuple[dict[str, int], Counter[str]]:
     """Latest version per aggregate, and progress records per objective, from the event store."""
-    headers = token_for(gateway, "svc-test", ["service"], unit_id="*")
+    env = stack.common_env()
+    issuer = DevIssuer(env["QMS_JWT_ISSUER"], "e-iso", env["QMS_DEV_SIGNING_KEY_FILE"])
+    token = issuer.issue("svc-test", "Kiểm thử", ["*"], ["service"], lifetime_seconds=300)
+    headers = {"authorization": f"Bearer {token}"}
     versions: dict[str, int] = {}
     progress: Counter[str] = Counter()
     after = 0

@@ -94,10 +94,17 @@ def rename_parameter(handler: Callable[..., Any], old: str, new: str) -> Callabl
     """
     signature = inspect.signature(handler)
 
-    def renamed(*args: Any, **kwargs: Any) -> Any:
+    def renamed_sync(*args: Any, **kwargs: Any) -> Any:
         kwargs[old] = kwargs.pop(new)
         return handler(*args, **kwargs)
 
+    async def renamed_async(*args: Any, **kwargs: Any) -> Any:
+        kwargs[old] = kwargs.pop(new)
+        return await handler(*args, **kwargs)
+
+    renamed: Callable[..., Any] = (
+        renamed_async if inspect.iscoroutinefunction(handler) else renamed_sync
+    )
     renamed.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[
             p.replace(name=new) if p.name == old else p for p in signature.parameters.values()

@@ -18,16 +18,19 @@ import asyncpg
 from litestar import Litestar
 from pydantic import Field
 
-from qms_contracts import dead_letter_topic, events_topic
-from qms_gateway import readmodel
-from qms_gateway.api import (
+from qms_contracts import dead_letter_topic, event_types, events_topic
+from qms_gateway.frame import directory
+from qms_gateway.frame.forwarding import Forwarder
+from qms_gateway.frame.projection import Projector
+from qms_gateway.frame.routes import (
     AuthController,
+    DirectoryController,
     DocsController,
-    ObjectivesController,
-    PublicController,
+    tasks_controller,
 )
-from qms_gateway.events import Projector
+from qms_gateway.frame.store import AGGREGATE_VERSIONS_DDL, SCHEMA
 from qms_gateway.upstream import ServiceCredentials, Upstream
+from qms_gateway.wings import WINGS
 from qms_runtime.auth import DevIssuer, TokenVerifier
 from qms_runtime.consumer import IdempotentConsumer
 from qms_runtime.service import asyncapi_document, create_pool, serve
@@ -49,8 +52,24 @@ class GatewaySettings(ServiceSettings):
 async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
     """A pool on the read-model database, its tables created if missing."""
     pool = await create_pool(settings)
-    await readmodel.create_tables(pool)
+    async with pool.acquire() as connection:
+        for ddl in (AGGREGATE_VERSIONS_DDL, directory.DDL, *(wing.ddl for wing in WINGS)):
+            await connection.execute(ddl)
     return pool
+
+
+def projector(upstream: Upstream) -> Projector:
+    """Every wing's projection; refuses to start if a subscribed event type has no handler."""
+    built = Projector([wing.projection for wing in WINGS], upstream.missing_events)
+    subscribed = {wing.service for wing in WINGS}
+    unhandled = sorted(
+        name
+        for name, model in event_types().items()
+        if model.service in subscribed and model not in built.subscribed_types
+    )
+    if unhandled:
+        raise RuntimeError(f"no projection for: {', '.join(unhandled)}")
+    return built
 
 
 class Gateway:
@@ -68,17 +87,18 @@ class Gateway:
         )
         self.pool: asyncpg.Pool | None = None
         self.consumer: IdempotentConsumer | None = None
+        self.forwarder = Forwarder(self.upstream, self.provide_pool)
 
     async def start(self) -> None:
         self.pool = await open_read_models(self.settings)
         self.consumer = IdempotentConsumer(
             bootstrap=self.settings.kafka_bootstrap,
             group_id=f"qms-{SERVICE}",
-            topics=[events_topic(name) for name in self.settings.services],
+            topics=[events_topic(wing.service) for wing in WINGS],
             dead_letter_topic=dead_letter_topic(SERVICE),
             pool=self.pool,
-            schema=readmodel.SCHEMA,
-            handle=Projector(self.upstream.missing_events),
+            schema=SCHEMA,
+            handle=projector(self.upstream),
             partitions=self.settings.topic_partitions,
             replication=self.settings.topic_replication,
         )
@@ -117,8 +137,9 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
         service=SERVICE,
         version=VERSION,
         route_handlers=[
-            ObjectivesController,
-            PublicController,
+            *(route for wing in WINGS for route in wing.routes),
+            tasks_controller([wing.tasks for wing in WINGS]),
+            DirectoryController,
             AuthController,
             DocsController,
         ],
@@ -128,6 +149,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
         on_shutdown=[gateway.stop],
         dependencies={
             "upstream": gateway.upstream,
+            "forwarder": gateway.forwarder,
             "dev_issuer": gateway.dev_issuer,
         },
         providers={"pool": gateway.provide_pool, "gateway_asyncapi": gateway.asyncapi},
@@ -138,19 +160,18 @@ async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
     """Drop the read models and replay every service's full event feed into them."""
     gateway = Gateway(settings)
     pool = await open_read_models(settings)
-    projector = Projector(gateway.upstream.missing_events)
+    apply = projector(gateway.upstream)
     started, applied = time.perf_counter(), 0
+    tables = [f"{SCHEMA}.aggregate_versions", *(t for wing in WINGS for t in wing.tables)]
     async with pool.acquire() as connection:
-        await connection.execute(
-            "TRUNCATE " + ", ".join(f"{readmodel.SCHEMA}.{t}" for t in readmodel.READ_MODEL_TABLES)
-        )
-        for service in settings.services:
+        await connection.execute("TRUNCATE " + ", ".join(tables))
+        for service in (wing.service for wing in WINGS):
             position = 0
             while True:
                 events, position_next = await gateway.upstream.all_events(service, position, 1000)
                 async with connection.transaction():
                     for envelope, data in events:
-                        await projector(connection, envelope, data)
+                        await apply(connection, envelope, data)
                 applied += len(events)
                 if position_next == position:
                     break
@@ -170,9 +191,9 @@ async def load_units(settings: GatewaySettings, path: Path) -> int:
     pool = await open_read_models(settings)
     units = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     for unit in units:
-        await readmodel.upsert_unit(pool, unit)
+        await directory.upsert_unit(pool, unit)
         for user in unit.get("users", []):
-            await readmodel.upsert_user(pool, unit["unit_id"], user)
+            await directory.upsert_user(pool, unit["unit_id"], user)
     await pool.close()
     return len(units)
 

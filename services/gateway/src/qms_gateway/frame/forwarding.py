@@ -1,0 +1,186 @@
+"""Command forwarding with read-your-writes, and the typed command routes every wing declares.
+
+A wing lists its commands (path as the owning service declares it, body model from
+qms_contracts); the gateway validates the body, the headers and the path with the same models,
+forwards the raw body with the caller's token to the owning service, and answers once its own
+read model holds the new version (at most READ_WAIT_SECONDS; `?wait=false` skips the wait).
+"""
+
+import asyncio
+import inspect
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import asyncpg
+from litestar import Request, Response, post, put
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+from pydantic import BaseModel
+
+from qms_contracts.inputs import CommandInput, CommandReply
+from qms_gateway.frame import directory
+from qms_gateway.frame.store import version_of
+from qms_gateway.upstream import Upstream
+from qms_runtime.command_routes import UnitId
+from qms_runtime.commands import CommandContext
+from qms_runtime.errors import InvalidInput, NotFound
+
+READ_WAIT_SECONDS = 5.0
+View = Callable[[asyncpg.Pool, uuid.UUID], Awaitable[BaseModel | None]]
+_CONTENT_TYPE = re.compile(r"^[!-~][ -~]{0,199}$")
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    """One command of a service, as the gateway documents and forwards it."""
+
+    method: Literal["POST", "PUT"]
+    #: The path as the owning service declares it (under /api/v1), e.g.
+    #: "/objectives/{objective_id:uuid}/submit".
+    path: str
+    operation_id: str
+    summary: str
+    body: type[CommandInput] | None = None
+    body_required: bool = True
+    created: bool = False
+
+
+class Forwarder:
+    def __init__(self, upstream: Upstream, pool: Callable[[], asyncpg.Pool]) -> None:
+        self._upstream = upstream
+        self._pool = pool
+
+    async def _caught_up(self, aggregate_id: uuid.UUID, version: int) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READ_WAIT_SECONDS
+        delay = 0.002
+        while loop.time() < deadline:
+            if await version_of(self._pool(), aggregate_id) >= version:
+                return True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        return False
+
+    async def command(
+        self,
+        service: str,
+        request: Request[Any, Any, Any],
+        context: CommandContext,
+        unit_id: str | None,
+        view: View,
+    ) -> Response[Any]:
+        if unit_id is not None and not await directory.unit_exists(self._pool(), unit_id):
+            raise NotFound(f"Không có đơn vị {unit_id}")
+        headers = {
+            "authorization": request.headers.get("authorization", ""),
+            "x-correlation-id": context.correlation_id,
+        }
+        if "if-match" in request.headers:
+            headers["if-match"] = request.headers["if-match"]
+        content_type = request.headers.get("content-type")
+        if content_type is not None:
+            if not _CONTENT_TYPE.match(content_type):
+                raise InvalidInput("Content-Type không hợp lệ", field="Content-Type")
+            headers["content-type"] = content_type
+        # The path as sent, still percent-encoded: a decoded "%3F" would become a query.
+        path = request.scope["raw_path"].decode("latin-1")
+        reply = await self._upstream.forward(
+            service, request.method, path, await request.body(), headers
+        )
+        if reply.status_code >= 300:
+            return Response(
+                reply.content,
+                status_code=reply.status_code,
+                media_type=reply.headers.get("content-type", "application/problem+json"),
+            )
+        result = CommandReply.model_validate_json(reply.content)
+        found = None
+        if request.query_params.get("wait") != "false" and await self._caught_up(
+            result.id, result.version
+        ):
+            found = await view(self._pool(), result.id)
+        return Response(
+            found or result,
+            status_code=reply.status_code,
+            headers={
+                "ETag": f'"{result.version}"',
+                "QMS-Read-Model": "current" if found else "pending",
+            },
+        )
+
+
+_PATH_PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
+_PATH_TYPES: dict[str, Any] = {
+    "uuid": uuid.UUID,
+    "str": Annotated[str, Parameter(min_length=1, max_length=100)],
+}
+
+
+def command_handlers(
+    service: str, routes: Sequence[CommandRoute], view: View, view_type: type[BaseModel]
+) -> dict[str, HTTPRouteHandler]:
+    """Route handlers forwarding `routes` to `service`, for a wing's controller."""
+    handlers: dict[str, HTTPRouteHandler] = {}
+    for route in routes:
+        parameters = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=UnitId)
+            if name == "unit_id"
+            else inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=_PATH_TYPES[kind]
+            )
+            for name, kind in _PATH_PARAMETER.findall(route.path)
+        ]
+        if route.body is not None:
+            parameters.append(
+                inspect.Parameter(
+                    "data",
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=route.body if route.body_required else route.body | None,
+                    default=inspect.Parameter.empty if route.body_required else None,
+                )
+            )
+        handlers[route.operation_id] = _command_handler(service, route, parameters, view, view_type)
+    return handlers
+
+
+def _command_handler(
+    service: str,
+    route: CommandRoute,
+    path_and_body: list[inspect.Parameter],
+    view: View,
+    view_type: type[BaseModel],
+) -> HTTPRouteHandler:
+    async def forward(self: Any, **kwargs: Any) -> Response[Any]:
+        forwarder: Forwarder = kwargs["forwarder"]
+        return await forwarder.command(
+            service, kwargs["request"], kwargs["context"], kwargs.get("unit_id"), view
+        )
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("request", keyword, annotation=Request[Any, Any, Any]),
+        inspect.Parameter("context", keyword, annotation=CommandContext),
+        inspect.Parameter("expected", keyword, annotation=int | None),
+        inspect.Parameter("forwarder", keyword, annotation=Forwarder),
+        *path_and_body,
+    ]
+    returns = Response[view_type | CommandReply]  # type: ignore[valid-type]
+    forward.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    forward.__annotations__ = {
+        **{p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty},
+        "return": returns,
+    }
+    forward.__name__ = forward.__qualname__ = route.operation_id
+    decorator = post if route.method == "POST" else put
+    return decorator(
+        route.path,
+        status_code=201 if route.created else 200,
+        operation_id=route.operation_id,
+        summary=route.summary,
+        description="Chuyển tới dịch vụ sở hữu; trả bản ghi từ mô hình đọc khi đã cập nhật "
+        "(header QMS-Read-Model: current), nếu chưa kịp thì chỉ id và version (pending).",
+    )(forward)

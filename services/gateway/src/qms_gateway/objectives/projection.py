@@ -1,0 +1,173 @@
+"""How each objectives contract changes the wing's read model (the version guard is the frame's)."""
+
+import json
+import uuid
+from typing import Any
+
+from qms_contracts import Envelope, IntegrationEvent
+from qms_contracts import objectives as contract
+from qms_gateway.frame.projection import Handler, Projection
+from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
+from qms_runtime.consumer import Db
+
+
+async def _update(c: Db, table: str, e: Envelope, **columns: Any) -> None:
+    names = list(columns)
+    assignments = ", ".join(f"{name}=${index}" for index, name in enumerate(names, start=4))
+    await c.execute(
+        f"UPDATE {table} SET version=$2, updated_at=$3{', ' if names else ''}{assignments} "
+        "WHERE id=$1",
+        uuid.UUID(e.subject),
+        e.aggregateversion,
+        e.time,
+        *columns.values(),
+    )
+
+
+def _targets_json(targets: list[contract.Target]) -> str:
+    return json.dumps(
+        [{**t.model_dump(mode="json"), "progress": []} for t in targets], ensure_ascii=False
+    )
+
+
+async def objective_drafted(c: Db, e: Envelope, p: contract.ObjectiveDrafted) -> None:
+    await c.execute(
+        f"INSERT INTO {OBJECTIVES} (id, unit_id, year, title, status, version, targets, "
+        "updated_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7)",
+        uuid.UUID(p.objective_id),
+        p.unit_id,
+        p.year,
+        p.title,
+        e.aggregateversion,
+        _targets_json(p.targets),
+        e.time,
+    )
+
+
+async def objective_revised(c: Db, e: Envelope, p: contract.ObjectiveRevised) -> None:
+    await _update(c, OBJECTIVES, e, title=p.title, status="draft", targets=_targets_json(p.targets))
+
+
+async def progress_recorded(c: Db, e: Envelope, p: contract.TargetProgressRecorded) -> None:
+    value = await c.fetchval(f"SELECT targets FROM {OBJECTIVES} WHERE id=$1", uuid.UUID(e.subject))
+    targets: list[dict[str, Any]] = json.loads(value)
+    for target in targets:
+        if target["target_id"] == p.target_id:
+            target["progress"].append(
+                {
+                    "value": p.value,
+                    "as_of": p.as_of.isoformat(),
+                    "note": p.note,
+                    "recorded_by": p.recorded_by,
+                }
+            )
+    await _update(c, OBJECTIVES, e, targets=json.dumps(targets, ensure_ascii=False))
+
+
+async def objective_evaluated(c: Db, e: Envelope, p: contract.ObjectiveEvaluated) -> None:
+    await _update(
+        c,
+        OBJECTIVES,
+        e,
+        status="evaluated",
+        achieved=p.achieved,
+        evaluation_note=p.note,
+        results=json.dumps([r.model_dump() for r in p.results]),
+    )
+
+
+def _status(table: str, status: str) -> Handler:
+    async def handle(c: Db, e: Envelope, p: Any) -> None:
+        await _update(c, table, e, status=status)
+
+    return handle
+
+
+async def _submitted(table: str, c: Db, e: Envelope, p: Any) -> None:
+    await _update(c, table, e, status="submitted", submitted_by=p.submitted_by, return_reason=None)
+
+
+async def _returned(table: str, c: Db, e: Envelope, p: Any) -> None:
+    await _update(c, table, e, status="returned", return_reason=p.reason)
+
+
+def _on(table: str, step: Any) -> Handler:
+    async def handle(c: Db, e: Envelope, p: Any) -> None:
+        await step(table, c, e, p)
+
+    return handle
+
+
+def _document_handlers(
+    kind: str,
+    drafted: type[IntegrationEvent],
+    revised: type[IntegrationEvent],
+    submitted: type[IntegrationEvent],
+    returned: type[IntegrationEvent],
+    approved: type[IntegrationEvent],
+    published: type[IntegrationEvent],
+    superseded: type[IntegrationEvent],
+) -> dict[type[IntegrationEvent], Handler]:
+    async def on_drafted(c: Db, e: Envelope, p: Any) -> None:
+        await c.execute(
+            f"INSERT INTO {DOCUMENTS} (id, unit_id, kind, version_number, title, content, "
+            "status, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)",
+            uuid.UUID(p.document_id),
+            p.unit_id,
+            kind,
+            p.version_number,
+            p.title,
+            p.content,
+            e.aggregateversion,
+            e.time,
+        )
+
+    async def on_revised(c: Db, e: Envelope, p: Any) -> None:
+        await _update(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
+
+    return {
+        drafted: on_drafted,
+        revised: on_revised,
+        submitted: _on(DOCUMENTS, _submitted),
+        returned: _on(DOCUMENTS, _returned),
+        approved: _status(DOCUMENTS, "approved"),
+        published: _status(DOCUMENTS, "published"),
+        superseded: _status(DOCUMENTS, "superseded"),
+    }
+
+
+PROJECTION = Projection(
+    name="objectives",
+    handlers={
+        contract.ObjectiveDrafted: objective_drafted,
+        contract.ObjectiveRevised: objective_revised,
+        contract.ObjectiveSubmitted: _on(OBJECTIVES, _submitted),
+        contract.ObjectiveReturned: _on(OBJECTIVES, _returned),
+        contract.ObjectiveApproved: _status(OBJECTIVES, "approved"),
+        contract.ObjectiveDisseminated: lambda c, e, p: _update(
+            c, OBJECTIVES, e, status="disseminated", department_ids=json.dumps(p.department_ids)
+        ),
+        contract.TargetProgressRecorded: progress_recorded,
+        contract.ObjectiveEvaluated: objective_evaluated,
+        **_document_handlers(
+            "policy",
+            contract.QualityPolicyDrafted,
+            contract.QualityPolicyRevised,
+            contract.QualityPolicySubmitted,
+            contract.QualityPolicyReturned,
+            contract.QualityPolicyApproved,
+            contract.QualityPolicyPublished,
+            contract.QualityPolicySuperseded,
+        ),
+        **_document_handlers(
+            "context",
+            contract.OrganizationContextDrafted,
+            contract.OrganizationContextRevised,
+            contract.OrganizationContextSubmitted,
+            contract.OrganizationContextReturned,
+            contract.OrganizationContextApproved,
+            contract.OrganizationContextPublished,
+            contract.OrganizationContextSuperseded,
+        ),
+    },
+)
