@@ -6,7 +6,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 # uv from PATH, else installed once into .qms/tools (a plain venv: no user site, no PEP 668).
 UV := $(shell command -v uv 2>/dev/null || echo .qms/tools/bin/uv)
-PACKAGES := libs/contracts/src libs/runtime/src services/objectives/src services/gateway/src deploy/local/src
+# Every package of the workspace, found by its folder: a new service needs no edit here.
+PACKAGES := $(wildcard libs/*/src services/*/src deploy/*/src)
+export MYPYPATH := $(subst $(eval) ,:,$(PACKAGES))
 
 .PHONY: run test lint bench sync
 

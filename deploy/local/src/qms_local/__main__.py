@@ -7,7 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from qms_local.stack import Stack, stop_embedded_database
+from qms_local.stack import GATEWAY_PORT, SERVICES, Stack, stop_embedded_database
 
 
 def main() -> None:
@@ -15,8 +15,11 @@ def main() -> None:
         state_dir=Path(os.environ.get("QMS_STATE_DIR", ".qms")).resolve(),
         database_url=os.environ.get("QMS_DATABASE_URL", ""),
         kafka_bootstrap=os.environ.get("QMS_KAFKA_BOOTSTRAP", ""),
-        gateway_port=int(os.environ.get("QMS_GATEWAY_PORT", "8100")),
-        objectives_port=int(os.environ.get("QMS_OBJECTIVES_PORT", "8101")),
+        gateway_port=int(os.environ.get("QMS_GATEWAY_PORT", GATEWAY_PORT)),
+        ports={
+            name: int(os.environ.get(f"QMS_{name.upper()}_PORT", port))
+            for name, port in SERVICES.items()
+        },
     )
     stopping = False
 

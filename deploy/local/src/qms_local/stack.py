@@ -26,7 +26,10 @@ import httpx
 from qms_contracts import dead_letter_topic, events_topic
 from qms_runtime.kafka import ensure_topics
 
-SERVICES = ("objectives",)
+#: Every owning service behind the gateway, with its port in `make run`: adding a service adds a
+#: line here (its package is `qms_<name>`, started with `python -m qms_<name>`).
+SERVICES: dict[str, int] = {"objectives": 8101}
+GATEWAY_PORT = 8100
 
 
 def free_port() -> int:
@@ -170,8 +173,8 @@ class Stack:
     state_dir: Path
     database_url: str = ""
     kafka_bootstrap: str = ""
-    gateway_port: int = 8100
-    objectives_port: int = 8101
+    gateway_port: int = GATEWAY_PORT
+    ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     dev_auth: bool = True
     broker: Broker | None = None
     services: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -200,15 +203,15 @@ class Stack:
             "QMS_JWKS_URL": f"{self.gateway_url}/auth/jwks.json",
             "QMS_DEV_AUTH": "1" if self.dev_auth else "0",
             "QMS_DEV_SIGNING_KEY_FILE": str(self.state_dir / "dev-signing-key.pem"),
-            "QMS_SERVICES": json.dumps({"objectives": f"http://127.0.0.1:{self.objectives_port}"}),
+            "QMS_SERVICES": json.dumps(
+                {name: f"http://127.0.0.1:{self.ports[name]}" for name in SERVICES}
+            ),
         }
 
     def service(self, name: str) -> ServiceProcess:
         if name not in self.services:
-            module, port = {
-                "gateway": ("qms_gateway", self.gateway_port),
-                "objectives": ("qms_objectives", self.objectives_port),
-            }[name]
+            module = f"qms_{name}"
+            port = self.gateway_port if name == "gateway" else self.ports[name]
             self.services[name] = ServiceProcess(
                 name, module, port, self.common_env(), self.state_dir / "logs" / f"{name}.log"
             )
@@ -301,7 +304,7 @@ def isolated_stack(prefix: str) -> Iterator[Stack]:
             database_url=database_url,
             kafka_bootstrap=os.environ.get("QMS_TEST_KAFKA_BOOTSTRAP", ""),
             gateway_port=free_port(),
-            objectives_port=free_port(),
+            ports={name: free_port() for name in SERVICES},
         )
         try:
             stack.start()

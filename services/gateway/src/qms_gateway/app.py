@@ -76,6 +76,9 @@ class Gateway:
     """Everything the gateway runs besides HTTP: pool, upstream client, consumer."""
 
     def __init__(self, settings: GatewaySettings) -> None:
+        unknown = sorted({wing.service for wing in WINGS} - set(settings.services))
+        if unknown:
+            raise RuntimeError(f"QMS_SERVICES lacks the URL of: {', '.join(unknown)}")
         self.settings = settings
         self.dev_issuer = (
             DevIssuer(settings.jwt_issuer, settings.jwt_audience, settings.dev_signing_key_file)
