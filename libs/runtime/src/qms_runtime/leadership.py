@@ -21,7 +21,7 @@ log = logging.getLogger("qms.leadership")
 Role = Literal["leader", "standby"]
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
-# What a lost or unreachable database raises; anything else is a bug and propagates.
+# What a lost or unreachable database raises: waited out, while anything else propagates.
 UNAVAILABLE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
@@ -60,6 +60,7 @@ class Leadership:
 
     def __init__(
         self,
+        name: str,
         connect: Connect,
         key: int,
         *,
@@ -67,6 +68,7 @@ class Leadership:
         check_seconds: float = 1.0,
         timeout: float = 3.0,
     ) -> None:
+        self._name = name
         self._connect = connect
         self._key = key
         self._poll = poll_seconds
@@ -88,15 +90,15 @@ class Leadership:
         connection.add_termination_listener(lambda _: lost.set())
         tenure = Tenure(connection, self._timeout)
         self.role = "leader"
-        log.info("leading (lock %s)", self._key)
+        log.info("%s: leading (lock %s)", self._name, self._key)
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._watch(tenure, lost))
                 group.create_task(lead(tenure))
         except* LockLost as loss:
-            log.warning("lost the lock (%s); standing by", loss.exceptions[0])
+            log.warning("%s: lost the lock (%s); standing by", self._name, loss.exceptions[0])
         except* Exception:
-            log.exception("the leader failed; standing by")
+            log.exception("%s: the leader failed; standing by", self._name)
         finally:
             self.role = "standby"
             # Ends the session, so PostgreSQL frees the lock if it still held it.
@@ -107,7 +109,7 @@ class Leadership:
             try:
                 return await self._try_to_win()
             except UNAVAILABLE as error:
-                log.warning("cannot reach PostgreSQL for lock %s (%s); retrying", self._key, error)
+                log.warning("%s: cannot reach PostgreSQL (%s); retrying", self._name, error)
                 await asyncio.sleep(self._poll)
 
     async def _try_to_win(self) -> asyncpg.Connection:

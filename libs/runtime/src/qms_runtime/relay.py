@@ -124,7 +124,9 @@ class OutboxRelay:
         self._failures_in_a_row = 0
         self._tenure: Tenure | None = None
         self._leadership = Leadership(
-            self._connect_to_event_store, zlib.crc32(f"relay:{schema}:{topic}".encode())
+            f"relay {topic}",
+            self._connect_to_event_store,
+            zlib.crc32(f"relay:{schema}:{topic}".encode()),
         )
 
     @property
