@@ -170,6 +170,9 @@ class OutboxRelay:
         try:
             await self._create_table()
             await self._load_position()
+            # The recorder NOTIFYs this channel (named after its table) in the transaction that
+            # saves, so no trigger of ours is needed. An application of the same name in
+            # another schema shares it: that costs a spare read, nothing more.
             await tenure.listen(self._recorder.channel_name, self._wake.set)
             await self._publish_forever()
         finally:
