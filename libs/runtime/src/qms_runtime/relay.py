@@ -5,6 +5,12 @@ relay records the last published position only after the broker acknowledged (ac
 Publication is at-least-once with deterministic event ids. When the broker holds fewer
 records than we know we wrote (it lost its log, or the topic was re-created), the relay
 republishes from the start and consumers drop the duplicates.
+
+One relay per service publishes at a time, however many replicas run (qms_runtime.leadership):
+the others stand by, ready, and one takes over when the leader stops or loses its lock
+connection. The position is written through that connection, so only the leader records it.
+eventsourcing's PostgreSQL recorder NOTIFYs its channel in every transaction that saves
+events; the leader LISTENs there, so a save on any replica wakes it at once.
 """
 
 import asyncio
@@ -20,17 +26,25 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import PersistenceError
+from eventsourcing.postgres import PostgresApplicationRecorder
 from prometheus_client import Counter, Gauge
 
 from qms_contracts import Envelope, IntegrationEvent, KafkaRecord, encode, event_id
 from qms_runtime.eventstore import QmsApplication
 from qms_runtime.kafka import Landmark, LogProbe, ensure_topics, fingerprint, new_producer
+from qms_runtime.leadership import Leadership, Role, Tenure
 
 log = logging.getLogger("qms.relay")
 
 PUBLISHED = Counter("qms_relay_published_total", "Integration events published", ["topic"])
 REPUBLISHES = Counter("qms_relay_republish_total", "Times the relay republished from the start")
 POSITION = Gauge("qms_relay_position", "Last published notification id", ["topic"])
+FAILURES = Counter(
+    "qms_relay_failures_total",
+    "Attempts to publish that failed and will be retried from the same position",
+    ["topic", "kind"],
+)
 
 
 class LostLog(Exception):
@@ -69,6 +83,7 @@ class OutboxRelay:
     BATCH = 200
     IDLE_SECONDS = 1.0
     LOSS_CHECK_SECONDS = 2.0
+    MAX_BACKOFF_SECONDS = 5.0
 
     def __init__(
         self,
@@ -83,12 +98,16 @@ class OutboxRelay:
         partitions: int,
         replication: int,
     ) -> None:
+        """`pool` is no longer used: see `_connect_to_event_store`."""
+        recorder = application.recorder
+        if not isinstance(recorder, PostgresApplicationRecorder):
+            raise TypeError("the outbox relay follows eventsourcing's PostgreSQL recorder")
         self.service = service
         self.topic = topic
         self._app = application
+        self._recorder = recorder
         self._mapper = mapper
         self._bootstrap = bootstrap
-        self._pool = pool
         self._schema = schema
         self._partitions = partitions
         self._replication = replication
@@ -101,46 +120,92 @@ class OutboxRelay:
         self._landmarks: dict[int, Landmark] = {}
         self._probe = LogProbe(bootstrap)
         self.connected = False
+        self.failures = 0
+        self._failures_in_a_row = 0
+        self._tenure: Tenure | None = None
+        self._leadership = Leadership(
+            f"relay {topic}",
+            self._connect_to_event_store,
+            zlib.crc32(f"relay:{schema}:{topic}".encode()),
+        )
+
+    @property
+    def role(self) -> Role:
+        """`leader` publishes; a `standby` waits for the lock and is ready meanwhile."""
+        return self._leadership.role
 
     def notify(self) -> None:
-        """Wake the relay after a command saved events (callable from any thread)."""
+        """Wake the relay after a command saved events (callable from any thread).
+
+        LISTEN already wakes the leader for saves on every replica; this in-process call
+        only spares that round trip through PostgreSQL, for next to nothing.
+        """
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        await self._create_table()
-        async with self._pool.acquire() as lock_connection:
-            # One relay per service at a time, however many replicas run.
-            lock_key = zlib.crc32(f"relay:{self._schema}:{self.topic}".encode())
-            # Waits while another replica relays; takes over when that one stops.
-            await lock_connection.execute("SELECT pg_advisory_lock($1)", lock_key)
+        await self._leadership.run(self._lead)
+
+    async def _connect_to_event_store(self) -> asyncpg.Connection:
+        """A connection of its own to the event store's database.
+
+        Not from the pool: it holds the lock for as long as this replica leads, and NOTIFY
+        only reaches listeners of the database the events were saved in.
+        """
+        params = self._recorder.datastore.pool.kwargs
+        assert isinstance(params, dict)
+        connection: asyncpg.Connection = await asyncpg.connect(
+            host=params["host"],
+            port=int(params["port"]),
+            user=params["user"],
+            password=params["password"],
+            database=params["dbname"],
+            server_settings={"application_name": f"qms-relay {self.topic}"},
+        )
+        return connection
+
+    async def _lead(self, tenure: Tenure) -> None:
+        self._tenure = tenure
+        try:
+            await self._create_table()
             await self._load_position()
-            backoff = 0.2
+            # The recorder NOTIFYs this channel (named after its table) in the transaction that
+            # saves, so no trigger of ours is needed. An application of the same name in
+            # another schema shares it: that costs a spare read, nothing more.
+            await tenure.listen(self._recorder.channel_name, self._wake.set)
+            await self._publish_forever()
+        finally:
+            self._tenure = None
+            await self._disconnect()
+
+    async def _publish_forever(self) -> None:
+        while True:
             try:
-                while True:
-                    try:
-                        await self._connect()
-                        backoff = 0.2
-                        await self._follow()
-                    except LostLog:
-                        # Reconnect in the order a broker that lost its log needs:
-                        # topics first, then a new producer, then publish from the start.
-                        await self._disconnect()
-                    except (KafkaError, OSError, TimeoutError) as error:
-                        log.warning(
-                            "relay %s: broker unavailable (%s); retrying", self.topic, error
-                        )
-                        await self._disconnect()
-                        await asyncio.sleep(backoff)
-                        backoff = min(backoff * 2, 5.0)
-                    except Exception:
-                        # Never skip an event: stay at this position, say why, try again.
-                        log.exception("relay %s: cannot publish; retrying", self.topic)
-                        await self._disconnect()
-                        await asyncio.sleep(5.0)
-            finally:
+                await self._connect()
+                await self._follow()
+            except LostLog:
+                # Reconnect in the order a broker that lost its log needs:
+                # topics first, then a new producer, then publish from the start.
                 await self._disconnect()
+                continue
+            except (KafkaError, OSError, TimeoutError) as error:
+                log.warning("relay %s: broker unavailable (%s); retrying", self.topic, error)
+                self._failed("broker")
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, PersistenceError) as error:
+                log.warning("relay %s: database unavailable (%s); retrying", self.topic, error)
+                self._failed("database")
+            except Exception:
+                # Never skip an event: stay at this position, say why, try again.
+                log.exception("relay %s: cannot publish; retrying", self.topic)
+                self._failed("other")
+            await self._disconnect()
+            await asyncio.sleep(min(0.1 * 2**self._failures_in_a_row, self.MAX_BACKOFF_SECONDS))
+
+    def _failed(self, kind: str) -> None:
+        self.failures += 1
+        self._failures_in_a_row += 1
+        FAILURES.labels(self.topic, kind).inc()
 
     async def _connect(self) -> None:
         # Order matters on a broker that lost its log: topics first, then the producer.
@@ -205,6 +270,7 @@ class OutboxRelay:
                     metadata.partition, metadata.offset, print_
                 )
         await self._save_position(last_id)
+        self._failures_in_a_row = 0
         PUBLISHED.labels(self.topic).inc(len(pending))
         return True
 
@@ -219,13 +285,15 @@ class OutboxRelay:
         await self._save_position(0)
 
     async def _create_table(self) -> None:
-        await self._pool.execute(
+        assert self._tenure is not None
+        await self._tenure.execute(
             f'CREATE TABLE IF NOT EXISTS "{self._schema}".outbox_relay ('
             "topic text PRIMARY KEY, notification_id bigint NOT NULL, landmarks jsonb NOT NULL)"
         )
 
     async def _load_position(self) -> None:
-        row = await self._pool.fetchrow(
+        assert self._tenure is not None
+        row = await self._tenure.fetchrow(
             f'SELECT notification_id, landmarks FROM "{self._schema}".outbox_relay WHERE topic=$1',
             self.topic,
         )
@@ -238,7 +306,9 @@ class OutboxRelay:
         POSITION.labels(self.topic).set(self.position)
 
     async def _save_position(self, notification_id: int) -> None:
-        await self._pool.execute(
+        """Through the lock connection: a relay that lost it can never record a position."""
+        assert self._tenure is not None
+        await self._tenure.execute(
             f'INSERT INTO "{self._schema}".outbox_relay (topic, notification_id, landmarks) '
             "VALUES ($1, $2, $3) ON CONFLICT (topic) DO UPDATE "
             "SET notification_id = EXCLUDED.notification_id, landmarks = EXCLUDED.landmarks",

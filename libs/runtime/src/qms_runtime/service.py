@@ -78,7 +78,8 @@ class EventSourcedService:
         await self.pool.fetchval("SELECT 1")
 
     async def broker(self) -> None:
-        if self.relay is None or not self.relay.connected:
+        # A standby relay is ready: requiring the broker of it would deadlock rolling updates.
+        if self.relay is None or (self.relay.role == "leader" and not self.relay.connected):
             raise ConnectionError("relay is not connected to the broker")
 
 
