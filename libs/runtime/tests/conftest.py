@@ -103,7 +103,6 @@ class Harness:
             mapper=mapper,
             topic=self.topic,
             bootstrap=self.bootstrap,
-            pool=self.pool,
             schema=self.schema,
             partitions=1,
             replication=1,

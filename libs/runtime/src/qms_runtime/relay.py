@@ -93,12 +93,10 @@ class OutboxRelay:
         mapper: EventMapper,
         topic: str,
         bootstrap: str,
-        pool: asyncpg.Pool,
         schema: str,
         partitions: int,
         replication: int,
     ) -> None:
-        """`pool` is no longer used: see `_connect_to_event_store`."""
         recorder = application.recorder
         if not isinstance(recorder, PostgresApplicationRecorder):
             raise TypeError("the outbox relay follows eventsourcing's PostgreSQL recorder")

@@ -49,14 +49,14 @@ class EventSourcedService:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.pool = await create_pool(self.settings, size=4)
+        # For the readiness check only; the relay holds a connection of its own.
+        self.pool = await create_pool(self.settings, size=1)
         self.relay = OutboxRelay(
             service=self.name,
             application=self.application,
             mapper=self.mapper,
             topic=events_topic(self.name),
             bootstrap=self.settings.kafka_bootstrap,
-            pool=self.pool,
             schema=self.name,
             partitions=self.settings.topic_partitions,
             replication=self.settings.topic_replication,
