@@ -213,7 +213,7 @@ def test_public_units_and_documents(gateway: httpx.Client) -> None:
     addresses = {channel["address"] for channel in own["channels"].values()}
     assert {"qms.objectives.events.v1", "qms.gateway.dlq.v1"} <= addresses
     index = gateway.get("/api/v1/docs").json()
-    assert set(index["asyncapi"]) == {"gateway", "objectives"}
+    assert {"gateway", "objectives"} <= set(index["asyncapi"])
     upstream_openapi = gateway.get(index["openapi"]["objectives"]).json()
     assert "/api/v1/units/{unit_id}/objectives" in upstream_openapi["paths"]
     assert gateway.get("/metrics").status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from qms_contracts import event_types, model_for_type
+from qms_contracts import CONTRACT_MODULES, event_types, model_for_type
 from qms_contracts.envelope import (
     Envelope,
     MalformedEvent,
@@ -247,7 +247,9 @@ def test_payload_models_are_frozen_and_forbid_extra() -> None:
 def test_every_registered_model_is_frozen_and_strict(name: str) -> None:
     model = event_types()[name]
     assert model.event_type == name
-    assert model.service == "objectives"
+    # Owned by the service whose contract module declares it, and named after it.
+    assert model.event_type.startswith(f"qms.{model.service}.")
+    assert model.service in {module.SERVICE for module in CONTRACT_MODULES}
     assert model_for_type(name) is model
     assert model.model_config.get("frozen") is True
     assert model.model_config.get("extra") == "forbid"

@@ -7,21 +7,9 @@ from typing import Any
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts import objectives as contract
 from qms_gateway.frame.projection import Handler, Projection
+from qms_gateway.frame.reviewed import review_handlers, set_status, update_row
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
 from qms_runtime.consumer import Db
-
-
-async def _update(c: Db, table: str, e: Envelope, **columns: Any) -> None:
-    names = list(columns)
-    assignments = ", ".join(f"{name}=${index}" for index, name in enumerate(names, start=4))
-    await c.execute(
-        f"UPDATE {table} SET version=$2, updated_at=$3{', ' if names else ''}{assignments} "
-        "WHERE id=$1",
-        uuid.UUID(e.subject),
-        e.aggregateversion,
-        e.time,
-        *columns.values(),
-    )
 
 
 def _targets_json(targets: list[contract.Target]) -> str:
@@ -45,7 +33,15 @@ async def objective_drafted(c: Db, e: Envelope, p: contract.ObjectiveDrafted) ->
 
 
 async def objective_revised(c: Db, e: Envelope, p: contract.ObjectiveRevised) -> None:
-    await _update(c, OBJECTIVES, e, title=p.title, status="draft", targets=_targets_json(p.targets))
+    await update_row(
+        c, OBJECTIVES, e, title=p.title, status="draft", targets=_targets_json(p.targets)
+    )
+
+
+async def objective_disseminated(c: Db, e: Envelope, p: contract.ObjectiveDisseminated) -> None:
+    await update_row(
+        c, OBJECTIVES, e, status="disseminated", department_ids=json.dumps(p.department_ids)
+    )
 
 
 async def progress_recorded(c: Db, e: Envelope, p: contract.TargetProgressRecorded) -> None:
@@ -61,11 +57,11 @@ async def progress_recorded(c: Db, e: Envelope, p: contract.TargetProgressRecord
                     "recorded_by": p.recorded_by,
                 }
             )
-    await _update(c, OBJECTIVES, e, targets=json.dumps(targets, ensure_ascii=False))
+    await update_row(c, OBJECTIVES, e, targets=json.dumps(targets, ensure_ascii=False))
 
 
 async def objective_evaluated(c: Db, e: Envelope, p: contract.ObjectiveEvaluated) -> None:
-    await _update(
+    await update_row(
         c,
         OBJECTIVES,
         e,
@@ -74,28 +70,6 @@ async def objective_evaluated(c: Db, e: Envelope, p: contract.ObjectiveEvaluated
         evaluation_note=p.note,
         results=json.dumps([r.model_dump() for r in p.results]),
     )
-
-
-def _status(table: str, status: str) -> Handler:
-    async def handle(c: Db, e: Envelope, p: Any) -> None:
-        await _update(c, table, e, status=status)
-
-    return handle
-
-
-async def _submitted(table: str, c: Db, e: Envelope, p: Any) -> None:
-    await _update(c, table, e, status="submitted", submitted_by=p.submitted_by, return_reason=None)
-
-
-async def _returned(table: str, c: Db, e: Envelope, p: Any) -> None:
-    await _update(c, table, e, status="returned", return_reason=p.reason)
-
-
-def _on(table: str, step: Any) -> Handler:
-    async def handle(c: Db, e: Envelope, p: Any) -> None:
-        await step(table, c, e, p)
-
-    return handle
 
 
 def _document_handlers(
@@ -123,16 +97,14 @@ def _document_handlers(
         )
 
     async def on_revised(c: Db, e: Envelope, p: Any) -> None:
-        await _update(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
+        await update_row(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
 
     return {
         drafted: on_drafted,
         revised: on_revised,
-        submitted: _on(DOCUMENTS, _submitted),
-        returned: _on(DOCUMENTS, _returned),
-        approved: _status(DOCUMENTS, "approved"),
-        published: _status(DOCUMENTS, "published"),
-        superseded: _status(DOCUMENTS, "superseded"),
+        **review_handlers(DOCUMENTS, submitted, returned, approved),
+        published: set_status(DOCUMENTS, "published"),
+        superseded: set_status(DOCUMENTS, "superseded"),
     }
 
 
@@ -141,12 +113,13 @@ PROJECTION = Projection(
     handlers={
         contract.ObjectiveDrafted: objective_drafted,
         contract.ObjectiveRevised: objective_revised,
-        contract.ObjectiveSubmitted: _on(OBJECTIVES, _submitted),
-        contract.ObjectiveReturned: _on(OBJECTIVES, _returned),
-        contract.ObjectiveApproved: _status(OBJECTIVES, "approved"),
-        contract.ObjectiveDisseminated: lambda c, e, p: _update(
-            c, OBJECTIVES, e, status="disseminated", department_ids=json.dumps(p.department_ids)
+        **review_handlers(
+            OBJECTIVES,
+            contract.ObjectiveSubmitted,
+            contract.ObjectiveReturned,
+            contract.ObjectiveApproved,
         ),
+        contract.ObjectiveDisseminated: objective_disseminated,
         contract.TargetProgressRecorded: progress_recorded,
         contract.ObjectiveEvaluated: objective_evaluated,
         **_document_handlers(

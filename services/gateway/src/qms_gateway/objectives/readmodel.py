@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from qms_gateway.frame.reviewed import REVIEWED_COLUMNS
 from qms_gateway.frame.store import SCHEMA, Db, row, rows
 
 OBJECTIVES = f"{SCHEMA}.objectives"
@@ -16,16 +17,11 @@ CREATE TABLE IF NOT EXISTS {OBJECTIVES} (
     unit_id text NOT NULL,
     year int NOT NULL,
     title text NOT NULL,
-    status text NOT NULL,
-    version int NOT NULL,
-    submitted_by text,
-    return_reason text,
     targets jsonb NOT NULL,
     department_ids jsonb NOT NULL DEFAULT '[]',
     achieved boolean,
     results jsonb NOT NULL DEFAULT '[]',
-    evaluation_note text NOT NULL DEFAULT '',
-    updated_at timestamptz NOT NULL
+    evaluation_note text NOT NULL DEFAULT '',{REVIEWED_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS objectives_unit_year ON {OBJECTIVES} (unit_id, year, status);
 CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
@@ -34,12 +30,7 @@ CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
     kind text NOT NULL,
     version_number int NOT NULL,
     title text NOT NULL,
-    content text NOT NULL,
-    status text NOT NULL,
-    version int NOT NULL,
-    submitted_by text,
-    return_reason text,
-    updated_at timestamptz NOT NULL
+    content text NOT NULL,{REVIEWED_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS documents_unit_kind ON {DOCUMENTS} (unit_id, kind, status);
 """

@@ -7,7 +7,6 @@ import asyncpg
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from qms_contracts.inputs import ReturnInput
 from qms_contracts.objectives_commands import (
     DisseminateInput,
     DocumentInput,
@@ -19,6 +18,7 @@ from qms_contracts.objectives_commands import (
 )
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import CommandRoute, command_handlers
+from qms_gateway.frame.reviewed import Statuses, review_routes, statuses, visible
 from qms_gateway.objectives import readmodel
 from qms_gateway.objectives.views import (
     DocumentView,
@@ -27,29 +27,11 @@ from qms_gateway.objectives.views import (
     PublicObjectiveView,
 )
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId, rename_parameter
-from qms_runtime.errors import Forbidden, NotFound
+from qms_runtime.errors import NotFound
 from qms_runtime.principal import Principal
 
 SERVICE = "objectives"
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="Năm")]
-Statuses = Annotated[
-    str | None,
-    Parameter(
-        pattern=r"^[a-z,]{1,200}$", description="Trạng thái, phân cách bằng dấu phẩy (draft,…)"
-    ),
-]
-
-
-def _statuses(status: str | None) -> list[str] | None:
-    return [s for s in status.split(",") if s] if status else None
-
-
-def _visible(principal: Principal, found: dict[str, Any] | None) -> dict[str, Any]:
-    if found is None:
-        raise NotFound("Không tìm thấy")
-    if not principal.can_act_in(found["unit_id"]):
-        raise Forbidden(f"Người dùng không thuộc đơn vị {found['unit_id']}")
-    return found
 
 
 async def objective_view(pool: asyncpg.Pool, objective_id: uuid.UUID) -> ObjectiveView | None:
@@ -63,17 +45,6 @@ def _document_view(kind: str) -> Any:
         return DocumentView.model_validate(found) if found else None
 
     return view
-
-
-def _review_steps(plural: str, id_name: str, noun: str, label: str) -> list[CommandRoute]:
-    record = f"/{plural}/{{{id_name}:uuid}}"
-    return [
-        CommandRoute("POST", f"{record}/submit", f"submit_{noun}", f"Trình duyệt {label}"),
-        CommandRoute("POST", f"{record}/approve", f"approve_{noun}", f"Phê duyệt {label}"),
-        CommandRoute(
-            "POST", f"{record}/return", f"return_{noun}", f"Trả lại {label} kèm lý do", ReturnInput
-        ),
-    ]
 
 
 OBJECTIVE_COMMANDS = [
@@ -92,7 +63,7 @@ OBJECTIVE_COMMANDS = [
         "Sửa mục tiêu chất lượng",
         ReviseObjectiveInput,
     ),
-    *_review_steps("objectives", "objective_id", "objective", "mục tiêu chất lượng"),
+    *review_routes("objectives", "objective_id", "objective", "mục tiêu chất lượng"),
     CommandRoute(
         "POST",
         "/objectives/{objective_id:uuid}/disseminate",
@@ -130,7 +101,7 @@ def _document_commands(plural: str, id_name: str, noun: str, label: str) -> list
             created=True,
         ),
         CommandRoute("PUT", record, f"revise_{noun}", f"Sửa {label}", ReviseDocumentInput),
-        *_review_steps(plural, id_name, noun, label),
+        *review_routes(plural, id_name, noun, label),
         CommandRoute("POST", f"{record}/publish", f"publish_{noun}", f"Ban hành {label}"),
     ]
 
@@ -145,7 +116,7 @@ class ObjectiveQueries(Controller):
         self, objective_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool
     ) -> ObjectiveView:
         return ObjectiveView.model_validate(
-            _visible(principal, await readmodel.objective(pool, objective_id))
+            visible(principal, await readmodel.objective(pool, objective_id))
         )
 
     @get(
@@ -162,7 +133,7 @@ class ObjectiveQueries(Controller):
         status: Statuses = None,
     ) -> list[ObjectiveView]:
         principal.require(unit_id)
-        found = await readmodel.objectives(pool, unit_id, year, _statuses(status))
+        found = await readmodel.objectives(pool, unit_id, year, statuses(status))
         return [ObjectiveView.model_validate(item) for item in found]
 
 
@@ -171,7 +142,7 @@ def _document_queries(kind: str, plural: str, id_name: str, label: str) -> dict[
         self: Controller, record_id: uuid.UUID, principal: Principal, pool: asyncpg.Pool
     ) -> DocumentView:
         found = await readmodel.document(pool, record_id, kind)
-        return DocumentView.model_validate(_visible(principal, found))
+        return DocumentView.model_validate(visible(principal, found))
 
     async def listing(
         self: Controller,
@@ -181,7 +152,7 @@ def _document_queries(kind: str, plural: str, id_name: str, label: str) -> dict[
         status: Statuses = None,
     ) -> list[DocumentView]:
         principal.require(unit_id)
-        found = await readmodel.documents(pool, unit_id, kind, _statuses(status))
+        found = await readmodel.documents(pool, unit_id, kind, statuses(status))
         return [DocumentView.model_validate(item) for item in found]
 
     return {

@@ -4,54 +4,55 @@ import json
 
 import asyncpg
 
+from qms_gateway.frame.reviewed import tasks_in
 from qms_gateway.frame.tasks import Task
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 
-_SECRETARY = [
-    (OBJECTIVES, "draft", "submit", "Trình duyệt mục tiêu chất lượng"),
-    (OBJECTIVES, "returned", "revise", "Sửa mục tiêu bị trả lại"),
-    (OBJECTIVES, "approved", "disseminate", "Phổ biến mục tiêu đã duyệt"),
-    (OBJECTIVES, "disseminated", "evaluate", "Theo dõi và đánh giá mục tiêu"),
-    (DOCUMENTS, "draft", "submit", "Trình duyệt văn bản"),
-    (DOCUMENTS, "returned", "revise", "Sửa văn bản bị trả lại"),
-    (DOCUMENTS, "approved", "publish", "Ban hành văn bản đã duyệt"),
-]
-_LEADER = [
-    (OBJECTIVES, "submitted", "approve", "Phê duyệt mục tiêu chất lượng"),
-    (DOCUMENTS, "submitted", "approve", "Phê duyệt văn bản"),
-]
-
 
 async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    units = sorted(principal.units)
-    wanted = []
-    if ISO_SECRETARY in principal.roles:
-        wanted += _SECRETARY
-    if UNIT_LEADER in principal.roles:
-        wanted += _LEADER
     found: list[Task] = []
-    for table, status, action, label in wanted:
-        kind = "'objective'" if table == OBJECTIVES else "kind"
-        records = await pool.fetch(
-            f"SELECT id, unit_id, title, status, version, {kind} AS kind, submitted_by "
-            f"FROM {table} WHERE status=$1 AND (unit_id = ANY($2) OR '*' = ANY($2)) "
-            "ORDER BY updated_at",
-            status,
-            units,
+    if ISO_SECRETARY in principal.roles:
+        found += await tasks_in(
+            pool,
+            principal,
+            OBJECTIVES,
+            "'objective'",
+            [
+                ("draft", "submit", "Trình duyệt mục tiêu chất lượng"),
+                ("returned", "revise", "Sửa mục tiêu bị trả lại"),
+                ("approved", "disseminate", "Phổ biến mục tiêu đã duyệt"),
+                ("disseminated", "evaluate", "Theo dõi và đánh giá mục tiêu"),
+            ],
         )
-        found += [
-            Task(action=action, label=label, **{**dict(r), "id": str(r["id"])})
-            for r in records
-            # Separation of duties: never ask the submitter to approve.
-            if not (action == "approve" and r["submitted_by"] == principal.sub)
-        ]
+        found += await tasks_in(
+            pool,
+            principal,
+            DOCUMENTS,
+            "kind",
+            [
+                ("draft", "submit", "Trình duyệt văn bản"),
+                ("returned", "revise", "Sửa văn bản bị trả lại"),
+                ("approved", "publish", "Ban hành văn bản đã duyệt"),
+            ],
+        )
+    if UNIT_LEADER in principal.roles:
+        found += await tasks_in(
+            pool,
+            principal,
+            OBJECTIVES,
+            "'objective'",
+            [("submitted", "approve", "Phê duyệt mục tiêu chất lượng")],
+        )
+        found += await tasks_in(
+            pool, principal, DOCUMENTS, "kind", [("submitted", "approve", "Phê duyệt văn bản")]
+        )
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
         records = await pool.fetch(
             f"SELECT id, unit_id, title, status, version FROM {OBJECTIVES} "
             "WHERE status='disseminated' AND (unit_id = ANY($1) OR '*' = ANY($1)) "
             "AND targets @> $2::jsonb ORDER BY updated_at",
-            units,
+            sorted(principal.units),
             json.dumps([{"department_id": principal.department_id}]),
         )
         found += [

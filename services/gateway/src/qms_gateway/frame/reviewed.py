@@ -1,0 +1,137 @@
+"""The gateway side of the reviewed-record kit, for every wing with drafted-and-reviewed records.
+
+The kit's columns (status, version, submitted_by, return_reason, updated_at), its projection
+handlers, its command routes (submit, approve, return), its tasks, and the checks on a read.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar.params import Parameter
+
+from qms_contracts import Envelope, IntegrationEvent
+from qms_contracts.inputs import ReturnInput
+from qms_gateway.frame.forwarding import CommandRoute
+from qms_gateway.frame.projection import Handler
+from qms_gateway.frame.store import Db
+from qms_gateway.frame.tasks import Task
+from qms_runtime.errors import Forbidden, NotFound
+from qms_runtime.principal import Principal
+
+#: The columns every reviewed record's table has, for its DDL.
+REVIEWED_COLUMNS = """
+    status text NOT NULL,
+    version int NOT NULL,
+    submitted_by text,
+    return_reason text,
+    updated_at timestamptz NOT NULL"""
+
+Statuses = Annotated[
+    str | None,
+    Parameter(
+        pattern=r"^[a-z_,]{1,200}$", description="Trạng thái, phân cách bằng dấu phẩy (draft,…)"
+    ),
+]
+
+
+def statuses(status: str | None) -> list[str] | None:
+    return [s for s in status.split(",") if s] if status else None
+
+
+def visible(principal: Principal, found: dict[str, Any] | None) -> dict[str, Any]:
+    """A row the principal may read: 404 if absent, 403 for another unit."""
+    if found is None:
+        raise NotFound("Không tìm thấy")
+    if not principal.can_act_in(found["unit_id"]):
+        raise Forbidden(f"Người dùng không thuộc đơn vị {found['unit_id']}")
+    return found
+
+
+async def update_row(db: Db, table: str, envelope: Envelope, **columns: Any) -> None:
+    """Set columns of the aggregate's row, with the version and time of `envelope`."""
+    names = list(columns)
+    assignments = "".join(f", {name}=${index}" for index, name in enumerate(names, start=4))
+    await db.execute(
+        f"UPDATE {table} SET version=$2, updated_at=$3{assignments} WHERE id=$1",
+        uuid.UUID(envelope.subject),
+        envelope.aggregateversion,
+        envelope.time,
+        *columns.values(),
+    )
+
+
+def set_status(table: str, status: str) -> Handler:
+    async def handle(db: Db, envelope: Envelope, payload: Any) -> None:
+        await update_row(db, table, envelope, status=status)
+
+    return handle
+
+
+def review_handlers(
+    table: str,
+    submitted: type[IntegrationEvent],
+    returned: type[IntegrationEvent],
+    approved: type[IntegrationEvent],
+) -> dict[type[IntegrationEvent], Handler]:
+    """Projection of the kit's steps; the contracts carry `submitted_by` and `reason`."""
+
+    async def on_submitted(db: Db, envelope: Envelope, payload: Any) -> None:
+        await update_row(
+            db,
+            table,
+            envelope,
+            status="submitted",
+            submitted_by=payload.submitted_by,
+            return_reason=None,
+        )
+
+    async def on_returned(db: Db, envelope: Envelope, payload: Any) -> None:
+        await update_row(db, table, envelope, status="returned", return_reason=payload.reason)
+
+    return {
+        submitted: on_submitted,
+        returned: on_returned,
+        approved: set_status(table, "approved"),
+    }
+
+
+def review_routes(plural: str, id_name: str, noun: str, label: str) -> list[CommandRoute]:
+    """Submit, approve and return, as the kit's `review_controller` serves them."""
+    record = f"/{plural}/{{{id_name}:uuid}}"
+    return [
+        CommandRoute("POST", f"{record}/submit", f"submit_{noun}", f"Trình duyệt {label}"),
+        CommandRoute("POST", f"{record}/approve", f"approve_{noun}", f"Phê duyệt {label}"),
+        CommandRoute(
+            "POST", f"{record}/return", f"return_{noun}", f"Trả lại {label} kèm lý do", ReturnInput
+        ),
+    ]
+
+
+async def tasks_in(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    table: str,
+    kind_sql: str,
+    wanted: list[tuple[str, str, str]],
+) -> list[Task]:
+    """Rows of `table` in the principal's units whose status waits for an action.
+
+    `wanted` holds (status, action, label); `kind_sql` says what kind each row is (a column
+    or a literal). Whoever submitted a record is never asked to approve it.
+    """
+    found: list[Task] = []
+    for status, action, label in wanted:
+        records = await pool.fetch(
+            f"SELECT id, unit_id, title, status, version, {kind_sql} AS kind, submitted_by "
+            f"FROM {table} WHERE status=$1 AND (unit_id = ANY($2) OR '*' = ANY($2)) "
+            "ORDER BY updated_at",
+            status,
+            sorted(principal.units),
+        )
+        found += [
+            Task(action=action, label=label, **{**dict(r), "id": str(r["id"])})
+            for r in records
+            if not (action == "approve" and r["submitted_by"] == principal.sub)
+        ]
+    return found
