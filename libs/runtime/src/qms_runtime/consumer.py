@@ -43,6 +43,7 @@ from qms_runtime.kafka import (
 
 log = logging.getLogger("qms.consumer")
 
+#: Outcomes: received (every record), dead_letter (those of them sent to the DLQ).
 CONSUMED = Counter("qms_consumer_events_total", "Events consumed", ["topic", "outcome"])
 RETRIES = Counter(
     "qms_consumer_retries_total", "Batches handed again after a failure", ["group", "kind"]
@@ -456,17 +457,15 @@ class IdempotentConsumer:
     async def _on_batch(self, body: Any, message: KafkaMessage) -> None:
         records = message.raw_message
         assert isinstance(records, tuple)
-        dead = await self.delivery(records)
+        await self.delivery(records)
         last: dict[tuple[str, int], ConsumerRecord[Any, Any]] = {}
         for record in records:
             last[(record.topic, record.partition)] = record
-            CONSUMED.labels(record.topic, "handled").inc()
+            CONSUMED.labels(record.topic, "received").inc()
         for (topic, partition), record in last.items():
             self._processed[(topic, partition)] = Landmark(
                 partition, record.offset, fingerprint(record.key, record.value)
             )
-        if dead:
-            CONSUMED.labels(records[0].topic, "dead_letter").inc(dead)
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: str) -> None:
         log.error("consumer: dead-lettered %s@%s: %s", record.topic, record.offset, error)
@@ -476,6 +475,7 @@ class IdempotentConsumer:
             key=record.key,
             headers=dead_letter_headers(record, error),
         )
+        CONSUMED.labels(record.topic, "dead_letter").inc()
 
 
 async def replay_dead_letters(

@@ -16,7 +16,6 @@ from qms_runtime.errors import Forbidden
 from qms_runtime.eventstore import QmsApplication
 from qms_runtime.relay import EventMapper, envelope_for
 
-
 #: Largest page of the log feed. A page is one indexed range select on the notification log
 #: (QmsApplication.notifications_after), so big pages make a rebuild fast; 5,000 events are a
 #: few megabytes of JSON.

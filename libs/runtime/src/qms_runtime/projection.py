@@ -14,7 +14,7 @@ import time
 import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,7 +33,7 @@ EVENTS = Counter(
 )
 GAPS_FILLED = Counter(
     "qms_projection_gaps_filled_total",
-    "Version gaps filled from the owning service's feed",
+    "Missing versions fetched from the owning service's feed and applied",
     ["schema"],
 )
 FAILURES = Gauge(
@@ -90,7 +90,7 @@ def parse(envelope: Envelope, data: dict[str, Any]) -> IntegrationEvent:
         raise PoisonMessage(f"payload does not match {envelope.type}: {error}") from None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Event:
     #: Position in the batch handed to `apply`; None for an event fetched to fill a gap.
     index: int | None
@@ -100,6 +100,10 @@ class _Event:
     @property
     def version(self) -> int:
         return self.envelope.aggregateversion
+
+
+#: Events to apply by aggregate, then by version.
+_Pending = dict[uuid.UUID, dict[int, _Event]]
 
 
 class _Rejected(Exception):
@@ -238,8 +242,37 @@ class ProjectionMachine:
         payload, refused by a handler, or waiting on such an event), and GapNotClosed (a
         TransientError) while missing versions cannot be fetched.
         """
+        with self._metered():
+            await self._apply(self._prepare(batch))
+
+    async def replay(self, pages: AsyncIterable[Sequence[Message]]) -> int:
+        """Apply pages of a service's log (a rebuild); returns how many events were handed.
+
+        The next page is fetched and parsed while the database works on the current one. A
+        poison event stops the replay.
+        """
+        iterator = aiter(pages)
+
+        async def upcoming_page() -> tuple[int, _Pending] | None:
+            page = await anext(iterator, None)
+            return None if page is None else (len(page), self._prepare(page))
+
+        handed = 0
+        upcoming = asyncio.ensure_future(upcoming_page())
         try:
-            await self._apply(batch)
+            while (page := await upcoming) is not None:
+                upcoming = asyncio.ensure_future(upcoming_page())
+                with self._metered():
+                    await self._apply(page[1])
+                handed += page[0]
+        finally:
+            upcoming.cancel()
+        return handed
+
+    @contextlib.contextmanager
+    def _metered(self) -> Iterator[None]:
+        try:
+            yield
         except PoisonMessages:
             self._succeeded()  # the machine works; those messages do not
             raise
@@ -255,25 +288,6 @@ class ProjectionMachine:
         self._last_applied = time.monotonic()
         FAILURES.labels(self._schema).set(0)
 
-    async def replay(self, pages: AsyncIterable[Sequence[Message]]) -> int:
-        """Apply pages of a service's log (a rebuild), fetching the next page meanwhile.
-
-        Returns how many events were handed; a poison event stops the replay.
-        """
-        iterator = aiter(pages)
-        handed = 0
-        upcoming = asyncio.ensure_future(anext(iterator, None))
-        try:
-            while (page := await upcoming) is not None:
-                upcoming = asyncio.ensure_future(anext(iterator, None))
-                await self.apply(page)
-                handed += len(page)
-        finally:
-            upcoming.cancel()
-        return handed
-
-    # A parameter, not the caller's asyncio.timeout: running out is an answer (False), not an
-    # error, and the caller then replies from what the read models hold.
     async def wait_for(
         self,
         aggregate_id: uuid.UUID,
@@ -304,8 +318,10 @@ class ProjectionMachine:
 
     # Applying -------------------------------------------------------------------------------
 
-    async def _apply(self, batch: Sequence[Message]) -> None:
-        pending: dict[uuid.UUID, dict[int, _Event]] = defaultdict(dict)
+    def _prepare(self, batch: Sequence[Message]) -> _Pending:
+        """The batch parsed and grouped by aggregate; raises PoisonMessages before any effect,
+        so the consumer dead-letters those and hands the rest again."""
+        pending: _Pending = defaultdict(dict)
         poison: dict[int, str] = {}
         for index, (envelope, data) in enumerate(batch):
             try:
@@ -319,9 +335,12 @@ class ProjectionMachine:
                 continue
             pending[aggregate_id].setdefault(event.version, event)
         if poison:
-            # Before any effect: the consumer dead-letters these and hands the rest again.
             EVENTS.labels(self._schema, "poison").inc(len(poison))
             raise PoisonMessages(poison)
+        return pending
+
+    async def _apply(self, pending: _Pending) -> None:
+        poison: dict[int, str] = {}
         blocked = await self._transaction(pending)
         if not blocked:
             return
@@ -372,7 +391,8 @@ class ProjectionMachine:
         self, pending: Mapping[uuid.UUID, dict[int, _Event]]
     ) -> dict[uuid.UUID, int]:
         """Apply what follows each aggregate's current version; returns those left at a gap."""
-        ids = sorted(pending)
+        ids = list(pending)
+        # Sorted, so that two transactions never wait for each other's buckets in a cycle.
         buckets = sorted({zlib.crc32(a.bytes) % self.LOCK_BUCKETS for a in ids})
         async with self._pool.acquire() as connection, connection.transaction():
             # Its own statement: under READ COMMITTED the next one then reads what the
@@ -390,17 +410,19 @@ class ProjectionMachine:
             chains: dict[uuid.UUID, list[_Event]] = {}
             blocked: dict[uuid.UUID, int] = {}
             duplicates = 0
-            for aggregate_id in ids:
-                events, version = pending[aggregate_id], current[aggregate_id]
+            for aggregate_id, events in pending.items():
+                version = current[aggregate_id]
                 chain = []
                 while version + 1 in events:
                     version += 1
                     chain.append(events[version])
-                duplicates += sum(1 for v in events if v <= current[aggregate_id])
+                ahead = 0
+                if max(events) > version:
+                    blocked[aggregate_id] = version
+                    ahead = sum(1 for v in events if v > version)
+                duplicates += len(events) - len(chain) - ahead
                 if chain:
                     chains[aggregate_id] = chain
-                if any(v > version for v in events):
-                    blocked[aggregate_id] = version
             try:
                 await self._run_handlers(connection, chains)
             except _Rejected as refused:
@@ -441,8 +463,10 @@ class ProjectionMachine:
 
     async def _listen(self) -> None:
         async with self._listen_lock:
-            if self._listener is not None and not self._listener.is_closed():
-                return
+            if self._listener is not None:
+                if not self._listener.is_closed():
+                    return
+                await self._pool.release(self._listener)  # lost with its server: take another
             self._listener = await self._pool.acquire()
             await self._listener.add_listener(self._channel, self._notified)
 
