@@ -33,7 +33,7 @@ EVENTS = Counter(
 )
 GAPS_FILLED = Counter(
     "qms_projection_gaps_filled_total",
-    "Missing versions fetched from the owning service's feed and applied",
+    "Missing versions fetched from the owning service's feed to fill gaps",
     ["schema"],
 )
 FAILURES = Gauge(
