@@ -4,6 +4,13 @@ Pure Python on purpose: domain modules raise these without importing any framewo
 """
 
 
+class TransientError(Exception):
+    """Something the work depends on is away (a database, an owning service): retry later.
+
+    Event consumers retry these with backoff and never dead-letter the message for them.
+    """
+
+
 class QmsError(Exception):
     status = 400
     title = "Yêu cầu không hợp lệ"
@@ -56,7 +63,7 @@ class VersionConflict(QmsError):
     type = "urn:qms:problem:version-conflict"
 
 
-class UpstreamUnavailable(QmsError):
+class UpstreamUnavailable(QmsError, TransientError):
     status = 503
     title = "Dịch vụ tạm thời không sẵn sàng"
     type = "urn:qms:problem:upstream-unavailable"

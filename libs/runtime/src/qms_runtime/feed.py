@@ -16,6 +16,11 @@ from qms_runtime.errors import Forbidden
 from qms_runtime.eventstore import QmsApplication
 from qms_runtime.relay import EventMapper, envelope_for
 
+#: Largest page of the log feed. A page is one indexed range select on the notification log
+#: (QmsApplication.notifications_after), so big pages make a rebuild fast; 5,000 events are a
+#: few megabytes of JSON.
+LOG_PAGE_MAX = 5000
+
 
 def feed_controller(service: str) -> type[Controller]:
     def documents(events: list[Any], mapper: EventMapper) -> list[dict[str, Any]]:
@@ -41,7 +46,7 @@ def feed_controller(service: str) -> type[Controller]:
             application: QmsApplication,
             mapper: EventMapper,
             after: Annotated[int, Parameter(ge=0)] = 0,
-            limit: Annotated[int, Parameter(ge=1, le=1000)] = 500,
+            limit: Annotated[int, Parameter(ge=1, le=LOG_PAGE_MAX)] = 1000,
         ) -> dict[str, Any]:
             require_service(principal)
             events, position = application.notifications_after(after, limit)
@@ -55,7 +60,7 @@ def feed_controller(service: str) -> type[Controller]:
             application: QmsApplication,
             mapper: EventMapper,
             after_version: Annotated[int, Parameter(ge=0)] = 0,
-            limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+            limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         ) -> list[dict[str, Any]]:
             require_service(principal)
             return documents(application.events_after(aggregate_id, after_version, limit), mapper)
