@@ -1,7 +1,8 @@
 """Composition root of the gateway.
 
 `python -m qms_gateway` serves it; `python -m qms_gateway rebuild` rebuilds the read models
-from zero by replaying every service's event feed; `python -m qms_gateway load-units FILE`
+from zero by replaying every service's event feed; `python -m qms_gateway replay-dead-letters`
+applies the dead letters again after a fix; `python -m qms_gateway load-units FILE`
 loads the unit directory (units, departments, users) from a JSON file, until the SSO bridge
 keeps that directory.
 """
@@ -11,34 +12,36 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from litestar import Litestar
+from litestar import Litestar, get
 from pydantic import Field
 
 from qms_contracts import dead_letter_topic, event_types, events_topic
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
-from qms_gateway.frame.projection import Projector
 from qms_gateway.frame.routes import (
     AuthController,
     DirectoryController,
     DocsController,
     tasks_controller,
 )
-from qms_gateway.frame.store import AGGREGATE_VERSIONS_DDL, SCHEMA
+from qms_gateway.frame.store import SCHEMA
 from qms_gateway.upstream import ServiceCredentials, Upstream
 from qms_gateway.wings import WINGS
 from qms_runtime.auth import DevIssuer, TokenVerifier
-from qms_runtime.consumer import IdempotentConsumer
+from qms_runtime.consumer import IdempotentConsumer, replay_dead_letters
+from qms_runtime.projection import Message, ProjectionMachine
 from qms_runtime.service import asyncapi_document, create_pool, serve
 from qms_runtime.settings import ServiceSettings
 from qms_runtime.web import create_app
 
 SERVICE = "gateway"
 VERSION = "0.1.0"
+REPLAY_PAGE = 2000
 log = logging.getLogger("qms.gateway")
 
 
@@ -53,27 +56,33 @@ async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
     """A pool on the read-model database, its tables created if missing."""
     pool = await create_pool(settings)
     async with pool.acquire() as connection:
-        for ddl in (AGGREGATE_VERSIONS_DDL, directory.DDL, *(wing.ddl for wing in WINGS)):
+        for ddl in (directory.DDL, *(wing.ddl for wing in WINGS)):
             await connection.execute(ddl)
     return pool
 
 
-def projector(upstream: Upstream) -> Projector:
+async def projection_machine(pool: asyncpg.Pool, upstream: Upstream) -> ProjectionMachine:
     """Every wing's projection; refuses to start if a subscribed event type has no handler."""
-    built = Projector([wing.projection for wing in WINGS], upstream.missing_events)
+    machine = ProjectionMachine(
+        pool=pool,
+        schema=SCHEMA,
+        projections=[wing.projection for wing in WINGS],
+        fetch_missing=upstream.missing_events,
+    )
     subscribed = {wing.service for wing in WINGS}
     unhandled = sorted(
         name
         for name, model in event_types().items()
-        if model.service in subscribed and model not in built.subscribed_types
+        if model.service in subscribed and model not in machine.subscribed_types()
     )
     if unhandled:
         raise RuntimeError(f"no projection for: {', '.join(unhandled)}")
-    return built
+    await machine.setup()
+    return machine
 
 
 class Gateway:
-    """Everything the gateway runs besides HTTP: pool, upstream client, consumer."""
+    """Everything the gateway runs besides HTTP: pool, upstream client, projection, consumer."""
 
     def __init__(self, settings: GatewaySettings) -> None:
         unknown = sorted({wing.service for wing in WINGS} - set(settings.services))
@@ -89,19 +98,19 @@ class Gateway:
             settings.services, ServiceCredentials(settings.service_token, self.dev_issuer)
         )
         self.pool: asyncpg.Pool | None = None
+        self.machine: ProjectionMachine | None = None
         self.consumer: IdempotentConsumer | None = None
-        self.forwarder = Forwarder(self.upstream, self.provide_pool)
+        self.forwarder = Forwarder(self.upstream, self.provide_pool, self.provide_machine)
 
     async def start(self) -> None:
         self.pool = await open_read_models(self.settings)
+        self.machine = await projection_machine(self.pool, self.upstream)
         self.consumer = IdempotentConsumer(
             bootstrap=self.settings.kafka_bootstrap,
             group_id=f"qms-{SERVICE}",
             topics=[events_topic(wing.service) for wing in WINGS],
             dead_letter_topic=dead_letter_topic(SERVICE),
-            pool=self.pool,
-            schema=SCHEMA,
-            handle=projector(self.upstream),
+            handle_batch=self.machine.apply,
             partitions=self.settings.topic_partitions,
             replication=self.settings.topic_replication,
         )
@@ -111,12 +120,13 @@ class Gateway:
         if self.consumer is not None:
             await self.consumer.stop()
         await self.upstream.close()
+        if self.machine is not None:
+            await self.machine.close()
         if self.pool is not None:
             await self.pool.close()
 
     async def database(self) -> None:
-        assert self.pool is not None
-        await self.pool.fetchval("SELECT 1")
+        await self.provide_pool().fetchval("SELECT 1")
 
     async def broker(self) -> None:
         if self.consumer is None or not self.consumer.running:
@@ -130,6 +140,16 @@ class Gateway:
     def provide_pool(self) -> asyncpg.Pool:
         assert self.pool is not None
         return self.pool
+
+    def provide_machine(self) -> ProjectionMachine:
+        assert self.machine is not None
+        return self.machine
+
+
+@get("/health/projection", include_in_schema=False, sync_to_thread=False)
+def projection_health(machine: ProjectionMachine) -> dict[str, Any]:
+    """Whether the read models keep up: a stuck projection shows here and in the metrics."""
+    return machine.health()
 
 
 def build_app(settings: GatewaySettings | None = None) -> Litestar:
@@ -145,6 +165,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
             DirectoryController,
             AuthController,
             DocsController,
+            projection_health,
         ],
         verifier=verifier,
         readiness=[gateway.database, gateway.broker],
@@ -155,32 +176,41 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
             "forwarder": gateway.forwarder,
             "dev_issuer": gateway.dev_issuer,
         },
-        providers={"pool": gateway.provide_pool, "gateway_asyncapi": gateway.asyncapi},
+        providers={
+            "pool": gateway.provide_pool,
+            "machine": gateway.provide_machine,
+            "gateway_asyncapi": gateway.asyncapi,
+        },
     )
 
 
+async def _feed_pages(
+    upstream: Upstream, service: str, progress: list[int]
+) -> AsyncIterator[list[Message]]:
+    position = 0
+    while True:
+        events, position_next = await upstream.all_events(service, position, REPLAY_PAGE)
+        if events:
+            yield events
+            progress[0] += len(events)
+            print(f"{service}: {progress[0]} sự kiện đã đọc", flush=True)
+        if position_next == position:
+            return
+        position = position_next
+
+
 async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
-    """Drop the read models and replay every service's full event feed into them."""
+    """Empty the read models and replay every service's full event feed into them."""
     gateway = Gateway(settings)
     pool = await open_read_models(settings)
-    apply = projector(gateway.upstream)
-    started, applied = time.perf_counter(), 0
-    tables = [f"{SCHEMA}.aggregate_versions", *(t for wing in WINGS for t in wing.tables)]
-    async with pool.acquire() as connection:
-        await connection.execute("TRUNCATE " + ", ".join(tables))
-        for service in (wing.service for wing in WINGS):
-            position = 0
-            while True:
-                events, position_next = await gateway.upstream.all_events(service, position, 1000)
-                async with connection.transaction():
-                    for envelope, data in events:
-                        await apply(connection, envelope, data)
-                applied += len(events)
-                if position_next == position:
-                    break
-                position = position_next
-                print(f"{service}: {applied} sự kiện đã áp dụng", flush=True)
+    machine = await projection_machine(pool, gateway.upstream)
+    started, read = time.perf_counter(), [0]
+    await machine.reset()
+    applied = 0
+    for wing in WINGS:
+        applied += await machine.replay(_feed_pages(gateway.upstream, wing.service, read))
     await gateway.upstream.close()
+    await machine.close()
     await pool.close()
     seconds = time.perf_counter() - started
     return {
@@ -188,6 +218,21 @@ async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
         "seconds": seconds,
         "events_per_second": applied / seconds if seconds else 0,
     }
+
+
+async def replay_dead_letters_now(settings: GatewaySettings) -> dict[str, int]:
+    """Apply the dead letters again (after a fix); those still failing go back with their error."""
+    gateway = Gateway(settings)
+    pool = await open_read_models(settings)
+    machine = await projection_machine(pool, gateway.upstream)
+    try:
+        return await replay_dead_letters(
+            settings.kafka_bootstrap, dead_letter_topic(SERVICE), machine.apply
+        )
+    finally:
+        await gateway.upstream.close()
+        await machine.close()
+        await pool.close()
 
 
 async def load_units(settings: GatewaySettings, path: Path) -> int:
@@ -206,12 +251,15 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve HTTP and consume events (default)")
     commands.add_parser("rebuild", help="rebuild the read models by replaying the event feeds")
+    commands.add_parser("replay-dead-letters", help="apply the dead letters again, after a fix")
     units = commands.add_parser("load-units", help="load units and departments from a JSON file")
     units.add_argument("file", type=Path)
     arguments = parser.parse_args()
     settings = GatewaySettings()
     if arguments.command == "rebuild":
         print(json.dumps(asyncio.run(rebuild(settings))))
+    elif arguments.command == "replay-dead-letters":
+        print(json.dumps(asyncio.run(replay_dead_letters_now(settings))))
     elif arguments.command == "load-units":
         print(f"{asyncio.run(load_units(settings, arguments.file))} đơn vị đã nạp")
     else:

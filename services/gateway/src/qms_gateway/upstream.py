@@ -10,7 +10,7 @@ from qms_contracts.envelope import from_structured
 from qms_runtime.auth import DevIssuer
 from qms_runtime.errors import UpstreamUnavailable
 
-FEED_PAGE = 200
+FEED_PAGE = 1000
 
 
 class ServiceCredentials:

@@ -6,7 +6,6 @@ forwards the raw body with the caller's token to the owning service, and answers
 read model holds the new version (at most READ_WAIT_SECONDS; `?wait=false` skips the wait).
 """
 
-import asyncio
 import inspect
 import re
 import uuid
@@ -22,11 +21,11 @@ from pydantic import BaseModel
 
 from qms_contracts.inputs import CommandInput, CommandReply
 from qms_gateway.frame import directory
-from qms_gateway.frame.store import version_of
 from qms_gateway.upstream import Upstream
 from qms_runtime.command_routes import UnitId
 from qms_runtime.commands import CommandContext
 from qms_runtime.errors import InvalidInput, NotFound
+from qms_runtime.projection import ProjectionMachine
 
 READ_WAIT_SECONDS = 5.0
 View = Callable[[asyncpg.Pool, uuid.UUID], Awaitable[BaseModel | None]]
@@ -49,20 +48,15 @@ class CommandRoute:
 
 
 class Forwarder:
-    def __init__(self, upstream: Upstream, pool: Callable[[], asyncpg.Pool]) -> None:
+    def __init__(
+        self,
+        upstream: Upstream,
+        pool: Callable[[], asyncpg.Pool],
+        machine: Callable[[], ProjectionMachine],
+    ) -> None:
         self._upstream = upstream
         self._pool = pool
-
-    async def _caught_up(self, aggregate_id: uuid.UUID, version: int) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + READ_WAIT_SECONDS
-        delay = 0.002
-        while loop.time() < deadline:
-            if await version_of(self._pool(), aggregate_id) >= version:
-                return True
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
-        return False
+        self._machine = machine
 
     async def command(
         self,
@@ -98,8 +92,8 @@ class Forwarder:
             )
         result = CommandReply.model_validate_json(reply.content)
         found = None
-        if request.query_params.get("wait") != "false" and await self._caught_up(
-            result.id, result.version
+        if request.query_params.get("wait") != "false" and await self._machine().wait_for(
+            result.id, result.version, READ_WAIT_SECONDS
         ):
             found = await view(self._pool(), result.id)
         return Response(

@@ -13,11 +13,10 @@ from litestar.params import Parameter
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts.inputs import ReturnInput
 from qms_gateway.frame.forwarding import CommandRoute
-from qms_gateway.frame.projection import Handler
-from qms_gateway.frame.store import Db
 from qms_gateway.frame.tasks import Task
 from qms_runtime.errors import Forbidden, NotFound
 from qms_runtime.principal import Principal
+from qms_runtime.projection import Handler, ProjectionDb
 
 #: The columns every reviewed record's table has, for its DDL.
 REVIEWED_COLUMNS = """
@@ -48,7 +47,7 @@ def visible(principal: Principal, found: dict[str, Any] | None) -> dict[str, Any
     return found
 
 
-async def update_row(db: Db, table: str, envelope: Envelope, **columns: Any) -> None:
+async def update_row(db: ProjectionDb, table: str, envelope: Envelope, **columns: Any) -> None:
     """Set columns of the aggregate's row, with the version and time of `envelope`."""
     names = list(columns)
     assignments = "".join(f", {name}=${index}" for index, name in enumerate(names, start=4))
@@ -62,7 +61,7 @@ async def update_row(db: Db, table: str, envelope: Envelope, **columns: Any) -> 
 
 
 def set_status(table: str, status: str) -> Handler:
-    async def handle(db: Db, envelope: Envelope, payload: Any) -> None:
+    async def handle(db: ProjectionDb, envelope: Envelope, payload: Any) -> None:
         await update_row(db, table, envelope, status=status)
 
     return handle
@@ -76,7 +75,7 @@ def review_handlers(
 ) -> dict[type[IntegrationEvent], Handler]:
     """Projection of the kit's steps; the contracts carry `submitted_by` and `reason`."""
 
-    async def on_submitted(db: Db, envelope: Envelope, payload: Any) -> None:
+    async def on_submitted(db: ProjectionDb, envelope: Envelope, payload: Any) -> None:
         await update_row(
             db,
             table,
@@ -86,7 +85,7 @@ def review_handlers(
             return_reason=None,
         )
 
-    async def on_returned(db: Db, envelope: Envelope, payload: Any) -> None:
+    async def on_returned(db: ProjectionDb, envelope: Envelope, payload: Any) -> None:
         await update_row(db, table, envelope, status="returned", return_reason=payload.reason)
 
     return {

@@ -5,17 +5,16 @@ from dataclasses import dataclass
 
 from litestar.types import ControllerRouterHandler
 
-from qms_gateway.frame.projection import Projection
 from qms_gateway.frame.tasks import TaskQuery
+from qms_runtime.projection import Projection
 
 
 @dataclass(frozen=True)
 class Wing:
     #: The owning service, whose topic the wing projects and to which it forwards commands.
     service: str
-    #: Its read-model tables (created at start) and their names (emptied by a rebuild).
+    #: Its read-model tables, created at start; the projection names them for a rebuild.
     ddl: str
-    tables: Sequence[str]
     projection: Projection
     routes: Sequence[ControllerRouterHandler]
     tasks: TaskQuery

@@ -8,7 +8,6 @@ from qms_gateway.objectives.routes import SERVICE, PublicController, StaffContro
 WING = Wing(
     service=SERVICE,
     ddl=readmodel.DDL,
-    tables=readmodel.TABLES,
     projection=PROJECTION,
     routes=(StaffController, PublicController),
     tasks=tasks.tasks,

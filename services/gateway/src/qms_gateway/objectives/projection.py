@@ -6,10 +6,9 @@ from typing import Any
 
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts import objectives as contract
-from qms_gateway.frame.projection import Handler, Projection
 from qms_gateway.frame.reviewed import review_handlers, set_status, update_row
-from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
-from qms_runtime.consumer import Db
+from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES, TABLES
+from qms_runtime.projection import Handler, Projection, ProjectionDb
 
 
 def _targets_json(targets: list[contract.Target]) -> str:
@@ -18,7 +17,7 @@ def _targets_json(targets: list[contract.Target]) -> str:
     )
 
 
-async def objective_drafted(c: Db, e: Envelope, p: contract.ObjectiveDrafted) -> None:
+async def objective_drafted(c: ProjectionDb, e: Envelope, p: contract.ObjectiveDrafted) -> None:
     await c.execute(
         f"INSERT INTO {OBJECTIVES} (id, unit_id, year, title, status, version, targets, "
         "updated_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7)",
@@ -32,35 +31,44 @@ async def objective_drafted(c: Db, e: Envelope, p: contract.ObjectiveDrafted) ->
     )
 
 
-async def objective_revised(c: Db, e: Envelope, p: contract.ObjectiveRevised) -> None:
+async def objective_revised(c: ProjectionDb, e: Envelope, p: contract.ObjectiveRevised) -> None:
     await update_row(
         c, OBJECTIVES, e, title=p.title, status="draft", targets=_targets_json(p.targets)
     )
 
 
-async def objective_disseminated(c: Db, e: Envelope, p: contract.ObjectiveDisseminated) -> None:
+async def objective_disseminated(
+    c: ProjectionDb, e: Envelope, p: contract.ObjectiveDisseminated
+) -> None:
     await update_row(
         c, OBJECTIVES, e, status="disseminated", department_ids=json.dumps(p.department_ids)
     )
 
 
-async def progress_recorded(c: Db, e: Envelope, p: contract.TargetProgressRecorded) -> None:
-    value = await c.fetchval(f"SELECT targets FROM {OBJECTIVES} WHERE id=$1", uuid.UUID(e.subject))
-    targets: list[dict[str, Any]] = json.loads(value)
-    for target in targets:
-        if target["target_id"] == p.target_id:
-            target["progress"].append(
-                {
-                    "value": p.value,
-                    "as_of": p.as_of.isoformat(),
-                    "note": p.note,
-                    "recorded_by": p.recorded_by,
-                }
-            )
-    await update_row(c, OBJECTIVES, e, targets=json.dumps(targets, ensure_ascii=False))
+async def progress_recorded(
+    c: ProjectionDb, e: Envelope, p: contract.TargetProgressRecorded
+) -> None:
+    entry = {
+        "value": p.value,
+        "as_of": p.as_of.isoformat(),
+        "note": p.note,
+        "recorded_by": p.recorded_by,
+    }
+    # Appended in SQL, not read and written back: a projection write needs no round trip.
+    await c.execute(
+        f"UPDATE {OBJECTIVES} SET version=$2, updated_at=$3, targets=(SELECT jsonb_agg(CASE "
+        "WHEN t->>'target_id' = $4 THEN jsonb_set(t, '{progress}', (t->'progress') || $5::jsonb) "
+        "ELSE t END ORDER BY n) FROM jsonb_array_elements(targets) WITH ORDINALITY AS x(t, n)) "
+        "WHERE id=$1",
+        uuid.UUID(e.subject),
+        e.aggregateversion,
+        e.time,
+        p.target_id,
+        json.dumps([entry], ensure_ascii=False),
+    )
 
 
-async def objective_evaluated(c: Db, e: Envelope, p: contract.ObjectiveEvaluated) -> None:
+async def objective_evaluated(c: ProjectionDb, e: Envelope, p: contract.ObjectiveEvaluated) -> None:
     await update_row(
         c,
         OBJECTIVES,
@@ -82,7 +90,7 @@ def _document_handlers(
     published: type[IntegrationEvent],
     superseded: type[IntegrationEvent],
 ) -> dict[type[IntegrationEvent], Handler]:
-    async def on_drafted(c: Db, e: Envelope, p: Any) -> None:
+    async def on_drafted(c: ProjectionDb, e: Envelope, p: Any) -> None:
         await c.execute(
             f"INSERT INTO {DOCUMENTS} (id, unit_id, kind, version_number, title, content, "
             "status, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)",
@@ -96,7 +104,7 @@ def _document_handlers(
             e.time,
         )
 
-    async def on_revised(c: Db, e: Envelope, p: Any) -> None:
+    async def on_revised(c: ProjectionDb, e: Envelope, p: Any) -> None:
         await update_row(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
 
     return {
@@ -110,6 +118,7 @@ def _document_handlers(
 
 PROJECTION = Projection(
     name="objectives",
+    tables=TABLES,
     handlers={
         contract.ObjectiveDrafted: objective_drafted,
         contract.ObjectiveRevised: objective_revised,
