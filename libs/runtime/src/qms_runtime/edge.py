@@ -7,11 +7,11 @@ forwarded. The gateway calls `forwardable_headers` and `raw_path` before it forw
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -109,6 +109,14 @@ def raw_path(request: Request[Any, Any, Any]) -> str:
     return quote(raw.partition(b"?")[0], safe=_PATH_SAFE)
 
 
+def allow_header(methods: Iterable[str]) -> str:
+    """An `Allow` value: the methods given, with HEAD wherever GET is (`serve_head_as_get`)."""
+    allowed = set(methods)
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return ", ".join(sorted(allowed))
+
+
 class EdgeMiddleware(ASGIMiddleware):
     """Checks every request's target, forwarded headers and body before the handler runs.
 
@@ -121,6 +129,13 @@ class EdgeMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive)
         check_target(scope["path"], scope.get("query_string", b""))
+        if request.method == "OPTIONS":
+            # Litestar's own answer forgets the methods of handlers that joined the path later.
+            paths = request.app.route_handler_method_map
+            methods = {m for path in request.route_handler.paths for m in paths.get(path, {})}
+            options = Response(None, status_code=204, headers={"Allow": allow_header(methods)})
+            await options.to_asgi_response(request.app, request)(scope, receive, send)
+            return
         forwardable_headers(request.headers)
         # A request has a body only if it says so (RFC 9112 §6.3).
         if "content-length" in request.headers or "transfer-encoding" in request.headers:

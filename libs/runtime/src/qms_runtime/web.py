@@ -22,7 +22,13 @@ from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ControllerRouterHandler, LifespanHook
 
 from qms_runtime.auth import Principal, TokenVerifier, bearer_token
-from qms_runtime.edge import MAX_BODY_BYTES, EdgeMiddleware, raw_path, serve_head_as_get
+from qms_runtime.edge import (
+    MAX_BODY_BYTES,
+    EdgeMiddleware,
+    allow_header,
+    raw_path,
+    serve_head_as_get,
+)
 from qms_runtime.errors import (
     Forbidden,
     InvalidInput,
@@ -124,14 +130,6 @@ def _field_errors(extra: Any) -> dict[str, Any]:
     return {"errors": reported}
 
 
-def _allow(headers: dict[str, str]) -> dict[str, str]:
-    """The 405's `Allow`, with HEAD wherever GET is (served by `serve_head_as_get`)."""
-    methods = [m.strip() for m in headers.get("allow", "").split(",") if m.strip()]
-    if "GET" in methods and "HEAD" not in methods:
-        methods.append("HEAD")
-    return {"Allow": ", ".join(methods)}
-
-
 def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
     if isinstance(error, QmsError):
         return problem(
@@ -149,7 +147,10 @@ def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response
         detail = str(error.detail)[:MAX_ERROR_TEXT]
         if isinstance(error.__cause__, SerializationException):
             detail = f"Nội dung không phải JSON hợp lệ: {detail}"
-        headers = _allow(error.headers or {}) if error.status_code == 405 else None
+        headers = None
+        if error.status_code == 405:
+            allowed = (error.headers or {}).get("allow", "").split(", ")
+            headers = {"Allow": allow_header(allowed)}
         return problem(request, error.status_code, detail, headers=headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, 500, "Lỗi hệ thống; sự cố đã được ghi lại", title="Lỗi hệ thống")
@@ -235,6 +236,11 @@ def health_handlers(checks: Sequence[ReadinessCheck]) -> list[ControllerRouterHa
     return [live, ready]
 
 
+class _MetricsController(PrometheusController):
+    # Scraped by Prometheus, not part of the API a client is generated from.
+    include_in_schema = False
+
+
 def create_app(
     *,
     service: str,
@@ -249,7 +255,7 @@ def create_app(
 ) -> Litestar:
     prometheus = PrometheusConfig(app_name=f"qms_{service}", prefix="qms_http", group_path=True)
     app = Litestar(
-        route_handlers=[*route_handlers, *health_handlers(readiness), PrometheusController],
+        route_handlers=[*route_handlers, *health_handlers(readiness), _MetricsController],
         dependencies={
             "principal": Provide(provide_principal),
             **{
