@@ -5,20 +5,23 @@ either would be accepted by a service, saved in its event store, and then fail i
 consumer's projection. They are refused where the data enters: the contract.
 """
 
+import re
 from typing import Any
 
 _MAX_DEPTH = 64
+# A str holds a surrogate only when it is lone: a pair is one code point in Python.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def unstorable_character(text: str) -> str | None:
     """The first character that cannot be stored, described, or None."""
-    for character in text:
-        code = ord(character)
-        if code == 0:
-            return "ký tự NUL (U+0000)"
-        if 0xD800 <= code <= 0xDFFF:
-            return f"ký tự thay thế đơn lẻ (U+{code:04X})"
-    return None
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if code == 0:
+        return "ký tự NUL (U+0000)"
+    return f"ký tự thay thế đơn lẻ (U+{code:04X})"
 
 
 def find_unstorable(data: Any, depth: int = 0) -> str | None:

@@ -1,23 +1,42 @@
 """Litestar app factory shared by every service.
 
-Every error leaves as RFC 9457 problem details (never a trace), health and metrics are at
-the same paths everywhere, and the caller's identity is a `principal` dependency.
+Every error leaves as RFC 9457 problem details (never a trace), and every OpenAPI operation
+documents the ones it can send; health and metrics are at the same paths everywhere, and
+the caller's identity is a `principal` dependency. Hostile input is refused at the edge
+(`qms_runtime.edge`) before any handler runs.
 """
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.openapi import OpenAPIConfig
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import ReceiveRoutePlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import ControllerRouterHandler, LifespanHook
 
 from qms_runtime.auth import Principal, TokenVerifier, bearer_token
-from qms_runtime.errors import InvalidInput, QmsError
+from qms_runtime.edge import (
+    MAX_BODY_BYTES,
+    EdgeMiddleware,
+    allow_header,
+    raw_path,
+    serve_head_as_get,
+)
+from qms_runtime.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    QmsError,
+    UpstreamUnavailable,
+)
 
 PROBLEM_JSON = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -30,11 +49,46 @@ _STATUS_TITLES = {
     404: "Không tìm thấy",
     405: "Phương thức không được hỗ trợ",
     409: "Xung đột",
+    413: "Nội dung yêu cầu quá lớn",
     415: "Kiểu dữ liệu không được hỗ trợ",
     422: "Dữ liệu không hợp lệ",
     429: "Quá nhiều yêu cầu",
     503: "Dịch vụ tạm thời không sẵn sàng",
 }
+# Litestar's own refusals get the same `type` as ours with the same meaning.
+_STATUS_TYPES = {
+    400: QmsError.type,
+    401: NotAuthenticated.type,
+    403: Forbidden.type,
+    404: NotFound.type,
+    405: "urn:qms:problem:method-not-allowed",
+    413: "urn:qms:problem:payload-too-large",
+    415: "urn:qms:problem:unsupported-media-type",
+    422: InvalidInput.type,
+    429: "urn:qms:problem:too-many-requests",
+    503: UpstreamUnavailable.type,
+}
+# A refused body may hold thousands of faults; the answer stays small.
+MAX_REPORTED_ERRORS = 20
+MAX_ERROR_TEXT = 300
+
+
+class FieldError(TypedDict):
+    message: str
+    key: NotRequired[str]
+    source: NotRequired[str]
+
+
+class ProblemDetails(TypedDict):
+    """RFC 9457 problem details. Some problems add members: `errors` (a refused body's
+    faults), `current_version` (a version conflict), `field`, `required_roles`."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: NotRequired[list[FieldError]]
 
 
 def problem(
@@ -43,18 +97,37 @@ def problem(
     detail: str,
     title: str | None = None,
     extensions: dict[str, Any] | None = None,
-    problem_type: str = "about:blank",
+    problem_type: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
-        "type": problem_type,
+        "type": problem_type or _STATUS_TYPES.get(status, "about:blank"),
         "title": title or _STATUS_TITLES.get(status, "Lỗi"),
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        # A URI reference, so still percent-encoded.
+        "instance": raw_path(request),
     }
     # Members named like the standard ones never override them.
     body.update({k: v for k, v in (extensions or {}).items() if k not in body})
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    headers = dict(headers or {})
+    if status == 401:
+        # RFC 6750 §3: name the scheme; say the token is bad only when one was sent.
+        sent = request.headers.get("authorization", "").lower().startswith("bearer ")
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent else "Bearer"
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(extra: Any) -> dict[str, Any]:
+    errors = extra if isinstance(extra, list) else []
+    reported = [
+        {k: str(v)[:MAX_ERROR_TEXT] for k, v in error.items()}
+        for error in errors[:MAX_REPORTED_ERRORS]
+        if isinstance(error, dict)
+    ]
+    if len(errors) > len(reported):
+        return {"errors": reported, "errors_omitted": len(errors) - len(reported)}
+    return {"errors": reported}
 
 
 def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
@@ -63,18 +136,72 @@ def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response
             request, error.status, error.detail, error.title, error.extensions, error.type
         )
     if isinstance(error, ValidationException):
-        errors = error.extra if isinstance(error.extra, list) else []
         return problem(
             request,
             422,
             "Dữ liệu gửi lên không hợp lệ",
-            extensions={"errors": errors},
+            extensions=_field_errors(error.extra),
             problem_type=InvalidInput.type,
         )
     if isinstance(error, HTTPException):
-        return problem(request, error.status_code, str(error.detail))
+        detail = str(error.detail)[:MAX_ERROR_TEXT]
+        if isinstance(error.__cause__, SerializationException):
+            detail = f"Nội dung không phải JSON hợp lệ: {detail}"
+        headers = None
+        if error.status_code == 405:
+            allowed = (error.headers or {}).get("allow", "").split(", ")
+            headers = {"Allow": allow_header(allowed)}
+        return problem(request, error.status_code, detail, headers=headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, 500, "Lỗi hệ thống; sự cố đã được ghi lại", title="Lỗi hệ thống")
+
+
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BEARER = "bearer"
+
+
+class ProblemResponses(ReceiveRoutePlugin):
+    """Documents on every operation the problem details it can answer with.
+
+    Every request can be refused at the edge (400, 422) or meet an unavailable dependency
+    (503); a path with parameters can name nothing (404); an operation that needs a
+    principal, or a command (the gateway's are authenticated by the owning service), can
+    answer 401 and 403; a command can also conflict (409) or carry too large a body (413).
+    """
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute):
+            return
+        for method, (handler, kwargs) in route.route_handler_map.items():
+            if not handler.include_in_schema or method in ("HEAD", "OPTIONS"):
+                continue
+            needs_principal = any(
+                dependency.key == "principal"
+                for batch in kwargs.dependency_batches
+                for dependency in batch
+            )
+            statuses = {400, 422, 503}
+            if route.path_parameters:
+                statuses.add(404)
+            if needs_principal or method in _UNSAFE:
+                statuses |= {401, 403}
+            if method in _UNSAFE:
+                statuses |= {409, 413}
+            if needs_principal and not handler.security:
+                handler.security = [{BEARER: []}]
+            handler.responses = {
+                **{
+                    status: ResponseSpec(
+                        ProblemDetails,
+                        generate_examples=False,
+                        description=_STATUS_TITLES[status],
+                        media_type=PROBLEM_JSON,
+                    )
+                    for status in sorted(statuses)
+                },
+                # What a handler documents itself stays.
+                **(handler.responses or {}),
+            }
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
@@ -109,6 +236,11 @@ def health_handlers(checks: Sequence[ReadinessCheck]) -> list[ControllerRouterHa
     return [live, ready]
 
 
+class _MetricsController(PrometheusController):
+    # Scraped by Prometheus, not part of the API a client is generated from.
+    include_in_schema = False
+
+
 def create_app(
     *,
     service: str,
@@ -123,7 +255,7 @@ def create_app(
 ) -> Litestar:
     prometheus = PrometheusConfig(app_name=f"qms_{service}", prefix="qms_http", group_path=True)
     app = Litestar(
-        route_handlers=[*route_handlers, *health_handlers(readiness), PrometheusController],
+        route_handlers=[*route_handlers, *health_handlers(readiness), _MetricsController],
         dependencies={
             "principal": Provide(provide_principal),
             **{
@@ -136,7 +268,9 @@ def create_app(
             },
         },
         exception_handlers={Exception: _handle_error},
-        middleware=[prometheus.middleware],
+        middleware=[prometheus.middleware, EdgeMiddleware()],
+        plugins=[ProblemResponses()],
+        request_max_body_size=MAX_BODY_BYTES,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         openapi_config=OpenAPIConfig(
@@ -144,8 +278,15 @@ def create_app(
             version=version,
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    BEARER: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
         ),
         debug=False,
     )
     app.state.verifier = verifier
+    # HEAD is routed before any middleware runs, so it is turned into GET around the router.
+    app.asgi_handler = serve_head_as_get(app.asgi_handler)
     return app
