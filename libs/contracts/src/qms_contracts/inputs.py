@@ -15,7 +15,13 @@ from qms_contracts.text import find_unstorable
 class CommandInput(BaseModel):
     """A command's body: unknown fields are refused, text is trimmed and must be storable."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=True,
+        # Say in the schema what `extra="forbid"` does, so a generated client sends no more.
+        json_schema_extra={"additionalProperties": False},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -24,12 +24,12 @@ from qms_gateway.frame import directory
 from qms_gateway.upstream import Upstream
 from qms_runtime.command_routes import UnitId
 from qms_runtime.commands import CommandContext
-from qms_runtime.errors import InvalidInput, NotFound
+from qms_runtime.edge import forwardable_headers, raw_path
+from qms_runtime.errors import NotFound
 from qms_runtime.projection import ProjectionMachine
 
 READ_WAIT_SECONDS = 5.0
 View = Callable[[asyncpg.Pool, uuid.UUID], Awaitable[BaseModel | None]]
-_CONTENT_TYPE = re.compile(r"^[!-~][ -~]{0,199}$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,13 @@ class CommandRoute:
     body: type[CommandInput] | None = None
     body_required: bool = True
     created: bool = False
+
+
+class PendingReply(CommandReply):
+    """The gateway's answer when its read model has not reached the new version yet."""
+
+    #: Always "pending"; required, so that a client tells this from the record itself.
+    read_model: Literal["pending"]
 
 
 class Forwarder:
@@ -68,19 +75,10 @@ class Forwarder:
     ) -> Response[Any]:
         if unit_id is not None and not await directory.unit_exists(self._pool(), unit_id):
             raise NotFound(f"Không có đơn vị {unit_id}")
-        headers = {
-            "authorization": request.headers.get("authorization", ""),
-            "x-correlation-id": context.correlation_id,
-        }
-        if "if-match" in request.headers:
-            headers["if-match"] = request.headers["if-match"]
-        content_type = request.headers.get("content-type")
-        if content_type is not None:
-            if not _CONTENT_TYPE.match(content_type):
-                raise InvalidInput("Content-Type không hợp lệ", field="Content-Type")
-            headers["content-type"] = content_type
+        headers = forwardable_headers(request.headers)
+        headers["x-correlation-id"] = context.correlation_id
         # The path as sent, still percent-encoded: a decoded "%3F" would become a query.
-        path = request.scope["raw_path"].decode("latin-1")
+        path = raw_path(request)
         reply = await self._upstream.forward(
             service, request.method, path, await request.body(), headers
         )
@@ -97,7 +95,7 @@ class Forwarder:
         ):
             found = await view(self._pool(), result.id)
         return Response(
-            found or result,
+            found or PendingReply(id=result.id, version=result.version, read_model="pending"),
             status_code=reply.status_code,
             headers={
                 "ETag": f'"{result.version}"',
@@ -162,7 +160,7 @@ def _command_handler(
         inspect.Parameter("forwarder", keyword, annotation=Forwarder),
         *path_and_body,
     ]
-    returns = Response[view_type | CommandReply]  # type: ignore[valid-type]
+    returns = Response[view_type | PendingReply]  # type: ignore[valid-type]
     forward.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
     forward.__annotations__ = {
         **{p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty},
