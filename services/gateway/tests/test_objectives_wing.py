@@ -1,0 +1,168 @@
+"""The objectives wing on PostgreSQL, without Kafka: projection, views, tasks."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from qms_contracts import Envelope, IntegrationEvent, event_id
+from qms_contracts import objectives as contract
+from qms_gateway.frame import directory
+from qms_gateway.frame.store import SCHEMA
+from qms_gateway.objectives import WING, readmodel, tasks
+from qms_gateway.objectives.views import DocumentView, ObjectiveView
+from qms_local.stack import scratch_database
+from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
+from qms_runtime.projection import Message, ProjectionMachine
+
+UNIT = "so-khcn"
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with scratch_database(Path(tmp_path_factory.mktemp("pg"))) as url:
+        yield url
+
+
+@dataclass
+class Wing:
+    machine: ProjectionMachine
+    pool: asyncpg.Pool
+
+
+@pytest.fixture
+async def wing(database_url: str) -> AsyncIterator[Wing]:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    async with pool.acquire() as connection:
+        await connection.execute(directory.DDL)
+        await connection.execute(WING.ddl)
+
+    async def no_feed(service: str, aggregate_id: uuid.UUID, after: int) -> list[Message]:
+        return []
+
+    running = ProjectionMachine(
+        pool=pool, schema=SCHEMA, projections=[WING.projection], fetch_missing=no_feed
+    )
+    await running.setup()
+    await running.reset()
+    yield Wing(running, pool)
+    await running.close()
+    await pool.close()
+
+
+def message(aggregate_id: uuid.UUID, version: int, payload: IntegrationEvent) -> Message:
+    envelope = Envelope(
+        id=event_id(aggregate_id, version),
+        source="/qms/objectives",
+        type=payload.event_type,
+        subject=str(aggregate_id),
+        time=datetime(2026, 1, version, tzinfo=UTC),
+        unitid=UNIT,
+        actor="thuky",
+        aggregateversion=version,
+        correlationid="c",
+        causationid="c",
+    )
+    return envelope, payload.model_dump(mode="json")
+
+
+def target(target_id: str, department_id: str) -> contract.Target:
+    return contract.Target(
+        target_id=target_id,
+        statement="Đúng hạn",
+        indicator="Tỷ lệ",
+        target_value=95,
+        unit_of_measure="%",
+        direction="at_least",
+        deadline=date(2026, 12, 31),
+        department_id=department_id,
+        action_plan="Theo dõi",
+    )
+
+
+def objective_history(objective_id: uuid.UUID) -> list[Message]:
+    ids: dict[str, Any] = {"objective_id": str(objective_id), "unit_id": UNIT}
+    payloads: list[IntegrationEvent] = [
+        contract.ObjectiveDrafted(
+            **ids, year=2026, title="Mục tiêu", targets=[target("t1", "vp"), target("t2", "kh")]
+        ),
+        contract.ObjectiveSubmitted(**ids, submitted_by="thuky"),
+        contract.ObjectiveReturned(**ids, reason="Thiếu số liệu", returned_by="giamdoc"),
+        contract.ObjectiveRevised(
+            **ids, title="Mục tiêu 2", targets=[target("t1", "vp"), target("t2", "kh")]
+        ),
+        contract.ObjectiveSubmitted(**ids, submitted_by="thuky"),
+        contract.ObjectiveApproved(**ids, approved_by="giamdoc"),
+        contract.ObjectiveDisseminated(**ids, department_ids=["vp", "kh"]),
+        contract.TargetProgressRecorded(
+            **ids, target_id="t2", value=80, as_of=date(2026, 3, 1), recorded_by="tp"
+        ),
+        contract.TargetProgressRecorded(
+            **ids, target_id="t2", value=97, as_of=date(2026, 6, 1), note="Q2", recorded_by="tp"
+        ),
+    ]
+    return [message(objective_id, n, p) for n, p in enumerate(payloads, start=1)]
+
+
+async def test_an_objective_history_in_one_batch_gives_its_row(wing: Wing) -> None:
+    objective_id = uuid.uuid4()
+    history = objective_history(objective_id)
+    # Delivered shuffled and twice: the machine orders and drops duplicates.
+    await wing.machine.apply([*reversed(history), *history])
+    row = await readmodel.objective(wing.pool, objective_id)
+    view = ObjectiveView.model_validate(row)
+    assert view.version == 9 and view.status == "disseminated" and view.title == "Mục tiêu 2"
+    assert view.return_reason is None and view.submitted_by == "thuky"
+    assert view.department_ids == ["vp", "kh"]
+    assert [t.target_id for t in view.targets] == ["t1", "t2"]
+    assert view.targets[0].progress == []
+    assert [(p.value, p.note) for p in view.targets[1].progress] == [(80, ""), (97, "Q2")]
+    assert await wing.machine.version_of(objective_id) == 9
+
+
+async def test_policy_versions_and_supersession(wing: Wing) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    batch: list[Message] = []
+    for number, document_id in enumerate((first, second), start=1):
+        ids: dict[str, Any] = {"document_id": str(document_id), "unit_id": UNIT}
+        ids["version_number"] = number
+        steps: list[IntegrationEvent] = [
+            contract.QualityPolicyDrafted(**ids, title=f"Chính sách {number}", content="Nội dung"),
+            contract.QualityPolicySubmitted(**ids, submitted_by="thuky"),
+            contract.QualityPolicyApproved(**ids, approved_by="giamdoc"),
+            contract.QualityPolicyPublished(**ids, supersedes=str(first) if number == 2 else None),
+        ]
+        batch += [message(document_id, n, p) for n, p in enumerate(steps, start=1)]
+    superseded: dict[str, Any] = {"document_id": str(first), "unit_id": UNIT, "version_number": 1}
+    batch.append(
+        message(first, 5, contract.QualityPolicySuperseded(**superseded, superseded_by=str(second)))
+    )
+    await wing.machine.apply(batch)
+    found = await readmodel.documents(wing.pool, UNIT, "policy")
+    views = [DocumentView.model_validate(item) for item in found]
+    assert [(v.version_number, v.status) for v in views] == [(2, "published"), (1, "superseded")]
+    assert await readmodel.documents(wing.pool, UNIT, "context") == []
+
+
+async def test_tasks_follow_the_rows_by_role(wing: Wing) -> None:
+    waiting, disseminated = uuid.uuid4(), uuid.uuid4()
+    await wing.machine.apply([*objective_history(waiting)[:2], *objective_history(disseminated)])
+    pool = wing.pool
+
+    def principal(sub: str, role: str, department: str | None = None) -> Principal:
+        return Principal(sub, sub, frozenset({UNIT}), frozenset({role}), department)
+
+    leader = await tasks.tasks(pool, principal("giamdoc", UNIT_LEADER))
+    assert [(t.action, t.id) for t in leader] == [("approve", str(waiting))]
+    # Whoever submitted is never asked to approve, even holding the leader role.
+    assert await tasks.tasks(pool, principal("thuky", UNIT_LEADER)) == []
+    secretary = await tasks.tasks(pool, principal("thuky", ISO_SECRETARY))
+    assert [(t.action, t.id) for t in secretary] == [("evaluate", str(disseminated))]
+    own = await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "kh"))
+    assert [(t.action, t.id) for t in own] == [("record_progress", str(disseminated))]
+    assert await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "khac")) == []
