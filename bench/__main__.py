@@ -37,6 +37,7 @@ from bench.load import (
     open_loop,
     search,
 )
+from bench.probe import CommitProbe
 from bench.processes import PeakSampler, rss_mb, stack_processes
 from bench.raw import raw_kafka, raw_postgres
 from bench.readmodel import Watcher
@@ -58,15 +59,23 @@ def say(text: str) -> None:
 
 
 def step_line(step: Step) -> str:
+    failures = ", ".join(f"{kind} {n}" for kind, n in step.failure_kinds.items())
+    caught_up = (
+        f"caught up {step.drain_s:.1f} s after the load"
+        if step.caught_up
+        else f"NOT caught up {step.drain_s:.0f} s after the load"
+    )
     return (
-        f"  {step.offered:6.0f}/s offered, {step.achieved:6.1f}/s achieved, "
-        f"{step.failures} failures | command p50 {step.command_p50_ms:6.1f} "
-        f"p99 {step.command_p99_ms:6.1f} ms | read model p50 {step.read_model_p50_ms:6.1f} "
-        f"p99 {step.read_model_p99_ms:6.1f} max {step.read_model_max_ms:6.1f} ms "
-        f"({step.samples} samples) | send lag p99 {step.send_lag_p99_ms:.1f} ms, "
-        f"caught up {step.drain_s:.1f} s after the load | CPU "
+        f"  {step.offered:5.0f}/s offered, {step.achieved:5.1f}/s achieved, "
+        f"{step.failures} failures{f' ({failures})' if failures else ''}\n"
+        f"         command p50 {step.command_p50_ms:.1f} p99 {step.command_p99_ms:.1f} ms | "
+        f"read model p50 {step.read_model_p50_ms:.1f} p99 {step.read_model_p99_ms:.1f} "
+        f"max {step.read_model_max_ms:.1f} ms ({step.samples} samples) "
+        f"{'✓' if step.good else '✗'}\n"
+        f"         {caught_up}; send lag p99 {step.send_lag_p99_ms:.1f} ms; "
+        f"PostgreSQL commit p50 {step.pg_commit_p50_ms:.1f} max {step.pg_commit_max_ms:.0f} ms; "
+        f"load average {step.load_average:.1f}; CPU "
         + ", ".join(f"{name} {share:.0%}" for name, share in step.cpu.items())
-        + f" {'✓' if step.good else '✗'}"
     )
 
 
@@ -130,7 +139,9 @@ async def measure(stack: Stack) -> dict[str, Any]:
     count = await asyncpg.connect(stack.database_url)
     watcher = Watcher(watch)
     watcher.start()
-    bench = Bench(gateway, {"authorization": authorization}, watcher, count, processes)
+    probe = CommitProbe(await asyncpg.connect(stack.database_url))
+    await probe.start()
+    bench = Bench(gateway, {"authorization": authorization}, watcher, count, processes, probe)
     await bench.start()
 
     # Warm-up: the consumer joins its group, connections open, first-call costs are paid.
@@ -167,6 +178,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
         "steps": [s.figures() for s in steps],
     }
     await watcher.stop()
+    await probe.stop()
     # The generator shares the cores with the system: how much of them it took.
     figures["bench_cpu_share_during_open_loop"] = (time.process_time() - cpu_began) / (
         time.perf_counter() - wall_began
@@ -296,7 +308,8 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         f"  persisted and published {c['published_per_s']:.0f} events/s "
         f"(relay done {c['publish_backlog_s']:.1f} s after the load); "
         f"in the read model {c['read_model_per_s']:.0f} events/s "
-        f"(done {c['read_model_backlog_s']:.1f} s after)",
+        f"({'done' if c['read_model_caught_up'] else 'NOT done'} "
+        f"{c['read_model_backlog_s']:.1f} s after)",
         "  CPU over that time: "
         + ", ".join(f"{name} {share:.0%}" for name, share in c["cpu"].items()),
         f"  raw PostgreSQL single-row commits {pg['single_row_commits_per_s']:.0f}/s: "
@@ -310,6 +323,8 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         f"{kafka['send_and_wait_per_s']:.0f}/s, batched {kafka['batched_per_s']:.0f}/s",
         f"Hostile burst, {h['requests']} requests, answers by class:",
         *(f"  {target}: {counts}" for target, counts in h["by_target"].items()),
+        "  largest answer (bytes): "
+        + ", ".join(f"{t} {n:,}" for t, n in h["largest_answer_bytes"].items()),
         "  5xx or no answer:",
         *(f"    {line}" for line in h["server_errors"] or ["none"]),
         "  accepted (2xx) although hostile:",

@@ -122,14 +122,16 @@ async def burst(targets: dict[str, str], authorization: str, objective_id: str) 
     counts: dict[str, Counter[str]] = {name: Counter() for name in targets}
     server_errors: list[str] = []
     accepted: list[str] = []
+    largest = dict.fromkeys(targets, 0)
 
     async def send(target: str, url: str, request: Hostile) -> None:
         host = url.removeprefix("http://")
         try:
-            status = await raw_exchange(url, _message(request, host, token))
+            status, length = await raw_exchange(url, _message(request, host, token))
         except OSError:
-            status = None
+            status, length = None, 0
         counts[target][_status_class(status)] += 1
+        largest[target] = max(largest[target], length)
         line = f"{target}: {request.label} → {status or 'no answer'}"
         if status is None or status >= 500:
             server_errors.append(line)
@@ -147,4 +149,5 @@ async def burst(targets: dict[str, str], authorization: str, objective_id: str) 
         "by_target": {target: dict(sorted(c.items())) for target, c in counts.items()},
         "server_errors": server_errors,
         "accepted": accepted,
+        "largest_answer_bytes": largest,
     }

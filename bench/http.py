@@ -136,8 +136,9 @@ class HttpPool:
             self._idle.pop().close()
 
 
-async def raw_exchange(url: str, message: bytes, wait_s: float = 30) -> int | None:
-    """Send bytes exactly as given on a fresh connection; the answer's status, or None.
+async def raw_exchange(url: str, message: bytes, wait_s: float = 30) -> tuple[int | None, int]:
+    """Send bytes exactly as given on a fresh connection; the answer's status (or None) and
+    the length its headers announce (0 if none).
 
     The server may answer early and close while the body is still being written (413 on an
     oversized body): the answer is read anyway.
@@ -149,13 +150,19 @@ async def raw_exchange(url: str, message: bytes, wait_s: float = 30) -> int | No
         with contextlib.suppress(ConnectionError):
             await writer.drain()
         try:
-            line = await asyncio.wait_for(reader.readline(), wait_s)
-        except (ConnectionError, TimeoutError):
-            return None
-        parts = line.split(b" ", 2)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), wait_s)
+        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
+            return None, 0
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        parts = status_line.split(" ", 2)
         if len(parts) < 2 or not parts[1].isdigit():
-            return None
-        return int(parts[1])
+            return None, 0
+        length = 0
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length" and value.strip().isdigit():
+                length = int(value.strip())
+        return int(parts[1]), length
     finally:
         writer.close()
         with contextlib.suppress(Exception):

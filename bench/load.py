@@ -3,8 +3,10 @@
 import asyncio
 import json
 import math
+import os
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,7 @@ import asyncpg
 import psutil
 
 from bench.http import HttpPool
+from bench.probe import CommitProbe
 from bench.processes import cpu_seconds, cpu_share
 from bench.readmodel import Watcher, drain, objective_count
 
@@ -21,6 +24,7 @@ P99_LIMIT_MS = 150.0
 REQUEST_TIMEOUT = 10.0
 SAMPLES_PER_SECOND = 25  # read-model samples per second of load, whatever the rate
 VISIBLE_TIMEOUT = 10.0  # a sample not in the read model by then counts as a failure
+DRAIN_SECONDS = 20.0  # at most this long after a step for the read model to catch up
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -62,7 +66,9 @@ class Bench:
         watcher: Watcher,
         counter: asyncpg.Connection,
         processes: dict[str, psutil.Process],
+        probe: CommitProbe,
     ) -> None:
+        self.probe = probe
         self.processes = {k: v for k, v in processes.items() if not k.startswith("postgres:")}
         self.gateway = gateway
         self.headers = {**headers, "content-type": "application/json"}
@@ -82,8 +88,8 @@ class Bench:
             self.accepted += 1
         return reply.status, reply.body
 
-    async def caught_up(self, within_s: float = 60) -> float:
-        """Wait until the read model shows every command accepted so far; seconds waited."""
+    async def caught_up(self, within_s: float = DRAIN_SECONDS) -> bool:
+        """Wait until the read model shows every command accepted so far (or give up)."""
         return await drain(self.counter, self.baseline + self.accepted, within_s)
 
     async def start(self) -> None:
@@ -98,6 +104,7 @@ class Step:
     sent: int
     accepted: int
     failures: int
+    failure_kinds: dict[str, int]
     command_p50_ms: float
     command_p99_ms: float
     command_max_ms: float
@@ -107,8 +114,12 @@ class Step:
     samples: int
     unseen_samples: int
     send_lag_p99_ms: float
+    caught_up: bool
     drain_s: float
     cpu: dict[str, float]
+    pg_commit_p50_ms: float
+    pg_commit_max_ms: float
+    load_average: float
 
     @property
     def good(self) -> bool:
@@ -122,7 +133,13 @@ class Step:
         return {**self.__dict__, "good": self.good}
 
 
-async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
+def _failure(error: BaseException) -> str:
+    return "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+
+
+async def open_loop(
+    bench: Bench, rate: float, seconds: float, drain_s: float = DRAIN_SECONDS
+) -> Step:
     """One command every 1/rate s, whatever the earlier ones are doing.
 
     Latencies count from the moment a command was due, not from when it was sent: if the
@@ -134,20 +151,20 @@ async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
     every = max(1, round(rate / SAMPLES_PER_SECOND))
     latencies: list[float] = []
     lags: list[float] = []
-    failures = 0
+    failures: Counter[str] = Counter()
     finished = 0.0
 
     async def one(index: int, due: float) -> None:
-        nonlocal failures, finished
+        nonlocal finished
         lags.append(time.perf_counter() - due)
         try:
             status, content = await bench.draft()
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            failures += 1
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            failures[_failure(error)] += 1
             return
         now = time.perf_counter()
         if status != 201:
-            failures += 1
+            failures[f"HTTP {status}"] += 1
             return
         latencies.append(now - due)
         finished = max(finished, now)
@@ -156,6 +173,7 @@ async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
             bench.watcher.expect(uuid.UUID(result["id"]), int(result["version"]), due)
 
     bench.watcher.take()
+    bench.probe.take()
     tasks = []
     cpu_before = cpu_seconds(bench.processes)
     began = time.perf_counter()
@@ -166,10 +184,13 @@ async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(index, due)))
     await asyncio.gather(*tasks)
-    await bench.caught_up()
-    drain_s = time.perf_counter() - (began + seconds)
+    caught_up = await bench.caught_up(drain_s)
+    drained = max(0.0, time.perf_counter() - (began + seconds))
     cpu = cpu_share(cpu_before, cpu_seconds(bench.processes), time.perf_counter() - began)
-    unseen = await bench.watcher.settle(VISIBLE_TIMEOUT)
+    commits = bench.probe.take()
+    unseen = await bench.watcher.settle(VISIBLE_TIMEOUT if caught_up else 0.5)
+    if unseen:
+        failures["not in the read model"] += unseen
     visible = bench.watcher.take()
     elapsed = max(finished, began + seconds) - began
     ms = 1000.0
@@ -179,7 +200,8 @@ async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
         achieved=len(latencies) / elapsed,
         sent=total,
         accepted=len(latencies),
-        failures=failures + unseen,
+        failures=sum(failures.values()),
+        failure_kinds=dict(failures),
         command_p50_ms=ms * percentile(latencies, 0.50),
         command_p99_ms=ms * percentile(latencies, 0.99),
         command_max_ms=ms * max(latencies, default=math.nan),
@@ -189,8 +211,12 @@ async def open_loop(bench: Bench, rate: float, seconds: float) -> Step:
         samples=len(visible),
         unseen_samples=unseen,
         send_lag_p99_ms=ms * percentile(lags, 0.99),
-        drain_s=drain_s,
+        caught_up=caught_up,
+        drain_s=drained,
         cpu=cpu,
+        pg_commit_p50_ms=ms * percentile(commits, 0.50),
+        pg_commit_max_ms=ms * max(commits, default=math.nan),
+        load_average=os.getloadavg()[0],
     )
 
 
@@ -228,7 +254,8 @@ async def search(
             if high - low <= max(10.0, 0.1 * high):
                 break
             rate = float(round((low + high) / 2 / 5) * 5)
-        step = await open_loop(bench, rate, step_seconds)
+        remaining = budget_seconds - (time.perf_counter() - began) - step_seconds
+        step = await open_loop(bench, rate, step_seconds, max(2.0, min(DRAIN_SECONDS, remaining)))
         steps.append(step)
         report(step)
     return bounds()[0], steps
@@ -259,6 +286,7 @@ async def closed_loop(
                 status, _ = await bench.draft()
             except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
                 failures += 1
+                await asyncio.sleep(0.1)
                 continue
             if status == 201:
                 latencies.append(time.perf_counter() - started)
@@ -270,11 +298,11 @@ async def closed_loop(
     accepted = bench.accepted - accepted_before
     target = published_before + accepted
     published_at = ended
-    while await published() < target and time.perf_counter() - ended < 60:
+    while await published() < target and time.perf_counter() - ended < DRAIN_SECONDS:
         await asyncio.sleep(0.02)
         published_at = time.perf_counter()
     published_all = await published() >= target
-    await bench.caught_up()
+    caught_up = await bench.caught_up()
     visible_at = time.perf_counter()
     cpu = cpu_share(cpu_before, cpu_seconds(bench.processes), visible_at - began)
     return {
@@ -290,5 +318,6 @@ async def closed_loop(
         "read_model_per_s": accepted / (visible_at - began),
         "publish_backlog_s": published_at - ended,
         "read_model_backlog_s": visible_at - ended,
+        "read_model_caught_up": caught_up,
         "cpu": cpu,
     }

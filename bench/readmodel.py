@@ -89,11 +89,11 @@ class Watcher:
         return latencies
 
 
-async def drain(connection: asyncpg.Connection, expected: int, within_s: float = 60) -> float:
-    """Wait until the read model holds `expected` objectives; returns the seconds waited."""
-    began = time.perf_counter()
+async def drain(connection: asyncpg.Connection, expected: int, within_s: float) -> bool:
+    """Wait until the read model holds `expected` objectives; False if it did not in time."""
+    deadline = time.perf_counter() + within_s
     while await objective_count(connection) < expected:
-        if time.perf_counter() - began > within_s:
-            break
+        if time.perf_counter() > deadline:
+            return False
         await asyncio.sleep(0.02)
-    return time.perf_counter() - began
+    return True
