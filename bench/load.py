@@ -111,6 +111,8 @@ class Step:
     read_model_p50_ms: float
     read_model_p99_ms: float
     read_model_max_ms: float
+    saved_to_read_model_p50_ms: float
+    saved_to_read_model_p99_ms: float
     samples: int
     unseen_samples: int
     send_lag_p99_ms: float
@@ -191,7 +193,7 @@ async def open_loop(
     unseen = await bench.watcher.settle(VISIBLE_TIMEOUT if caught_up else 0.5)
     if unseen:
         failures["not in the read model"] += unseen
-    visible = bench.watcher.take()
+    visible, pipeline = bench.watcher.take()
     elapsed = max(finished, began + seconds) - began
     ms = 1000.0
     return Step(
@@ -208,6 +210,8 @@ async def open_loop(
         read_model_p50_ms=ms * percentile(visible, 0.50),
         read_model_p99_ms=ms * percentile(visible, 0.99),
         read_model_max_ms=ms * max(visible, default=math.nan),
+        saved_to_read_model_p50_ms=ms * percentile(pipeline, 0.50),
+        saved_to_read_model_p99_ms=ms * percentile(pipeline, 0.99),
         samples=len(visible),
         unseen_samples=unseen,
         send_lag_p99_ms=ms * percentile(lags, 0.99),

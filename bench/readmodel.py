@@ -14,16 +14,18 @@ import asyncpg
 
 async def visible_versions(
     connection: asyncpg.Connection, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """The read-model version of each objective in `ids` that the gateway already shows.
+) -> dict[uuid.UUID, tuple[int, float]]:
+    """The read-model version of each objective in `ids` that the gateway already shows,
+    with the time its last event was saved by the owning service (epoch seconds).
 
-    Reads the gateway's table `gateway.objectives` (id uuid, version int) directly: the
-    cheapest way to see a projection land, one indexed lookup for every outstanding sample.
+    Reads the gateway's table `gateway.objectives` (id uuid, version int, updated_at: the
+    event's time) directly: the cheapest way to see a projection land, one indexed lookup
+    for every outstanding sample.
     """
     rows = await connection.fetch(
-        "SELECT id, version FROM gateway.objectives WHERE id = ANY($1::uuid[])", ids
+        "SELECT id, version, updated_at FROM gateway.objectives WHERE id = ANY($1::uuid[])", ids
     )
-    return {row["id"]: row["version"] for row in rows}
+    return {row["id"]: (row["version"], row["updated_at"].timestamp()) for row in rows}
 
 
 async def objective_count(connection: asyncpg.Connection) -> int:
@@ -46,6 +48,7 @@ class Watcher:
         self._interval = interval
         self._outstanding: dict[uuid.UUID, tuple[int, float]] = {}
         self.latencies: list[float] = []
+        self.pipeline: list[float] = []  # event saved → visible: relay, broker, consumer
         self.polls = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -66,13 +69,14 @@ class Watcher:
             if self._outstanding:
                 ids = list(self._outstanding)
                 versions = await visible_versions(self._connection, ids)
-                seen_at = time.perf_counter()
+                seen_at, seen_wall = time.perf_counter(), time.time()
                 self.polls += 1
-                for aggregate_id, version in versions.items():
+                for aggregate_id, (version, saved_at) in versions.items():
                     wanted = self._outstanding.get(aggregate_id)
                     if wanted is not None and version >= wanted[0]:
                         del self._outstanding[aggregate_id]
                         self.latencies.append(seen_at - wanted[1])
+                        self.pipeline.append(seen_wall - saved_at)
             await asyncio.sleep(self._interval)
 
     async def settle(self, within_s: float) -> int:
@@ -84,9 +88,11 @@ class Watcher:
         self._outstanding.clear()
         return unseen
 
-    def take(self) -> list[float]:
+    def take(self) -> tuple[list[float], list[float]]:
+        """Command due → visible, and event saved → visible, of the samples seen so far."""
         latencies, self.latencies = self.latencies, []
-        return latencies
+        pipeline, self.pipeline = self.pipeline, []
+        return latencies, pipeline
 
 
 async def drain(connection: asyncpg.Connection, expected: int, within_s: float) -> bool:
