@@ -1,206 +1,359 @@
-"""`make bench`: start the stack and print, in one run, the figures of DESIGN.md's guarantees.
+"""`make bench`: what a user feels under load, measured on the whole system in one run.
 
-- sustained commands/s and command latency p50/p99 at a fixed offered load (open loop);
-- end-to-end latency from command to the gateway's read model, p50/p99;
-- read-model replay rate (rebuild from the services' event feeds), events/s;
-- for comparison, on the same machine and servers: raw PostgreSQL single-row commits/s and
-  raw aiokafka produce rates to the same broker.
+1. Open-loop load (one "draft an objective" command through the gateway, `?wait=false`,
+   every 1/rate s whatever the earlier ones do) at 60 and 200 commands/s; during the load,
+   some commands are followed until their version shows in the gateway's read model.
+2. The highest offered rate at which both p99s stay under 150 ms with no failure.
+3. Closed loop (32 commands in flight): persisted-and-published events/s, compared with
+   the raw single-row PostgreSQL commit rate measured in the same run.
+4. Read-model replay (`python -m qms_gateway rebuild`), events/s.
+5. A burst of hostile requests to the gateway and the objectives service; RSS of every
+   process before and after it; a second replay over what the burst stored.
+
+The last line printed is one JSON object with every figure. Acceptance lines say PASS or
+FAIL; a FAIL is information, the program still exits 0.
 """
 
 import asyncio
 import json
+import math
 import os
-import statistics
+import resource
+import subprocess
 import time
-import uuid
 from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
 
+from bench.hostile import burst
+from bench.http import HttpPool
+from bench.load import (
+    P99_LIMIT_MS,
+    UNIT,
+    Bench,
+    Step,
+    closed_loop,
+    open_loop,
+    search,
+)
+from bench.probe import CommitProbe
+from bench.processes import PeakSampler, rss_mb, stack_processes
+from bench.raw import raw_kafka, raw_postgres
+from bench.readmodel import Watcher
 from qms_local.stack import Stack, isolated_stack
-from qms_runtime.kafka import ensure_topics
 
-UNIT = "so-khcn"
-OFFERED_RATE = float(os.environ.get("QMS_BENCH_RATE", "60"))
-DURATION = float(os.environ.get("QMS_BENCH_SECONDS", "20"))
-E2E_SAMPLES = int(os.environ.get("QMS_BENCH_E2E", "300"))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def body(index: int) -> dict[str, Any]:
-    return {
-        "year": 2026,
-        "title": f"Mục tiêu đo hiệu năng {index}",
-        "targets": [
-            {
-                "statement": "100% hồ sơ đúng hạn",
-                "indicator": "Tỷ lệ đúng hạn",
-                "target_value": 100,
-                "unit_of_measure": "%",
-                "deadline": "2026-12-31",
-                "department_id": "van-phong",
-                "action_plan": "Theo dõi hằng tuần",
-            }
-        ],
-    }
+RATES = [float(r) for r in os.environ.get("QMS_BENCH_RATES", "60,200").split(",")]
+RATE_SECONDS = float(os.environ.get("QMS_BENCH_SECONDS", "15"))
+STEP_SECONDS = float(os.environ.get("QMS_BENCH_STEP_SECONDS", "8"))
+SEARCH_SECONDS = float(os.environ.get("QMS_BENCH_SEARCH_SECONDS", "90"))
+CLOSED_SECONDS = float(os.environ.get("QMS_BENCH_CLOSED_SECONDS", "8"))
+CLOSED_CONCURRENCY = int(os.environ.get("QMS_BENCH_CONCURRENCY", "32"))
+ACCEPT_RATE = 200.0
+ACCEPT_REPLAY = 20_000.0
+ACCEPT_RSS_MB = 150.0
 
 
-async def token(client: httpx.AsyncClient) -> dict[str, str]:
-    reply = await client.post(
-        "/auth/dev-token",
-        json={
-            "sub": "bench",
-            "name": "bench",
-            "unit_id": UNIT,
-            "roles": ["iso_secretary"],
-        },
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def step_line(step: Step) -> str:
+    failures = ", ".join(f"{kind} {n}" for kind, n in step.failure_kinds.items())
+    caught_up = (
+        f"caught up {step.drain_s:.1f} s after the load"
+        if step.caught_up
+        else f"NOT caught up {step.drain_s:.0f} s after the load"
     )
-    return {"authorization": f"Bearer {reply.json()['access_token']}"}
-
-
-async def draft(client: httpx.AsyncClient, headers: dict[str, str], index: int) -> httpx.Response:
-    """One command, answered as soon as the service saved it (no read-model wait)."""
-    return await client.post(
-        f"/api/v1/units/{UNIT}/objectives",
-        params={"wait": "false"},
-        json=body(index),
-        headers=headers,
+    return (
+        f"  {step.offered:5.0f}/s offered, {step.achieved:5.1f}/s achieved, "
+        f"{step.failures} failures{f' ({failures})' if failures else ''}\n"
+        f"         command p50 {step.command_p50_ms:.1f} p99 {step.command_p99_ms:.1f} ms | "
+        f"read model p50 {step.read_model_p50_ms:.1f} p99 {step.read_model_p99_ms:.1f} "
+        f"max {step.read_model_max_ms:.1f} ms ({step.samples} samples) "
+        f"{'✓' if step.good else '✗'}\n"
+        f"         of which event time (stamped by the command) → read model "
+        f"p50 {step.saved_to_read_model_p50_ms:.1f} p99 {step.saved_to_read_model_p99_ms:.1f} ms "
+        "(relay, broker, consumer)\n"
+        f"         {caught_up}; send lag p99 {step.send_lag_p99_ms:.1f} ms; "
+        f"PostgreSQL commit p50 {step.pg_commit_p50_ms:.1f} max {step.pg_commit_max_ms:.0f} ms; "
+        f"load average {step.load_average:.1f}; CPU "
+        + ", ".join(f"{name} {share:.0%}" for name, share in step.cpu.items())
     )
 
 
-async def offered_load(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, float]:
-    """Open loop: one command every 1/rate seconds, whatever the previous ones are doing."""
-    latencies: list[float] = []
-    failures = 0
+async def dev_token(url: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        reply = await client.post(
+            "/auth/dev-token",
+            json={"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]},
+        )
+        reply.raise_for_status()
+        return f"Bearer {reply.json()['access_token']}"
 
-    async def one(index: int) -> None:
-        nonlocal failures
-        started = time.perf_counter()
-        reply = await draft(client, headers, index)
-        if reply.status_code == 201:
-            latencies.append(time.perf_counter() - started)
-        else:
-            failures += 1
 
-    tasks = []
-    began = time.perf_counter()
-    total = int(OFFERED_RATE * DURATION)
-    for index in range(total):
-        await asyncio.sleep(max(0.0, began + index / OFFERED_RATE - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(index)))
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - began
+def published_reader(objectives: HttpPool) -> Any:
+    async def published() -> float:
+        """The objectives relay's `qms_relay_published_total`, summed over topics."""
+        reply = await objectives.request("GET", "/metrics")
+        total = 0.0
+        for line in reply.body.decode().splitlines():
+            if line.startswith("qms_relay_published_total"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    return published
+
+
+def rebuild(stack: Stack) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        last = stack.run_gateway_command("rebuild").strip().splitlines()[-1]
+    except subprocess.CalledProcessError as error:
+        return {
+            "events": 0,
+            "events_per_s": 0.0,
+            "with_process_start_s": time.perf_counter() - started,
+            "peak_rss_mb": math.nan,
+            "error": (error.stderr or "").strip().splitlines()[-1:],
+        }
+    result = json.loads(last)
     return {
-        "offered_per_s": OFFERED_RATE,
-        "completed_per_s": len(latencies) / elapsed,
-        "failures": failures,
-        "p50_ms": 1000 * percentile(latencies, 0.50),
-        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "events": result["events"],
+        "events_per_s": result["events_per_second"],
+        "with_process_start_s": time.perf_counter() - started,
+        # Linux: KB; the largest of the finished children (load-units and this rebuild).
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
-
-
-async def end_to_end(
-    client: httpx.AsyncClient, headers: dict[str, str], dsn: str
-) -> dict[str, float]:
-    """Command sent → its version visible in the gateway's read model (polled every 0.5 ms)."""
-    connection = await asyncpg.connect(dsn)
-    latencies = []
-    for index in range(E2E_SAMPLES):
-        started = time.perf_counter()
-        reply = await draft(client, headers, index)
-        aggregate = uuid.UUID(reply.json()["id"])
-        while not await connection.fetchval(
-            "SELECT 1 FROM gateway.objectives WHERE id=$1", aggregate
-        ):
-            await asyncio.sleep(0.0005)
-        latencies.append(time.perf_counter() - started)
-    await connection.close()
-    return {
-        "samples": E2E_SAMPLES,
-        "p50_ms": 1000 * percentile(latencies, 0.50),
-        "p99_ms": 1000 * percentile(latencies, 0.99),
-        "mean_ms": 1000 * statistics.fmean(latencies),
-    }
-
-
-async def raw_postgres(dsn: str, seconds: float = 5) -> dict[str, float]:
-    connection = await asyncpg.connect(dsn)
-    await connection.execute("CREATE TABLE IF NOT EXISTS bench_rows (id bigserial, body text)")
-    count, began = 0, time.perf_counter()
-    while time.perf_counter() - began < seconds:
-        await connection.execute("INSERT INTO bench_rows (body) VALUES ($1)", "x" * 500)
-        count += 1
-    elapsed = time.perf_counter() - began
-    await connection.execute("DROP TABLE bench_rows")
-    await connection.close()
-    return {"single_row_commits_per_s": count / elapsed}
-
-
-async def raw_kafka(bootstrap: str, seconds: float = 5) -> dict[str, float]:
-    topic = f"bench.raw.{uuid.uuid4().hex[:6]}"
-    await ensure_topics(bootstrap, [topic], partitions=1, replication=1)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
-    await producer.start()
-    value = b"x" * 500
-    count, began = 0, time.perf_counter()
-    while time.perf_counter() - began < seconds:
-        await producer.send_and_wait(topic, value)
-        count += 1
-    one_at_a_time = count / (time.perf_counter() - began)
-    began = time.perf_counter()
-    batch = 20_000
-    futures = [await producer.send(topic, value) for _ in range(batch)]
-    await asyncio.gather(*futures)
-    batched = batch / (time.perf_counter() - began)
-    await producer.stop()
-    return {"send_and_wait_per_s": one_at_a_time, "batched_per_s": batched}
 
 
 async def measure(stack: Stack) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as client:
-        headers = await token(client)
-        for index in range(20):  # warm-up: connections, caches, JIT of the JSON paths
-            await client.post(f"/api/v1/units/{UNIT}/objectives", json=body(index), headers=headers)
-        figures["commands"] = await offered_load(client, headers)
-        figures["end_to_end"] = await end_to_end(client, headers, stack.database_url)
-    started = time.perf_counter()
-    rebuild = json.loads(stack.run_gateway_command("rebuild").strip().splitlines()[-1])
-    figures["replay"] = {
-        "events": rebuild["events"],
-        "events_per_s": rebuild["events_per_second"],
-        "command_seconds": time.perf_counter() - started,
+    processes, note = stack_processes(stack)
+    figures["rss_note"] = note
+    sampler = PeakSampler(processes)
+    sampler.start()
+    figures["rss_start_mb"] = rss_mb(processes)
+    authorization = await dev_token(stack.gateway_url)
+    gateway = HttpPool(stack.gateway_url)
+    objectives = HttpPool(stack.service("objectives").url)
+    published = published_reader(objectives)
+    watch = await asyncpg.connect(stack.database_url)
+    count = await asyncpg.connect(stack.database_url)
+    watcher = Watcher(watch)
+    watcher.start()
+    probe = CommitProbe(await asyncpg.connect(stack.database_url))
+    await probe.start()
+    bench = Bench(gateway, {"authorization": authorization}, watcher, count, processes, probe)
+    await bench.start()
+
+    # Warm-up: the consumer joins its group, connections open, first-call costs are paid.
+    first = await gateway.request(
+        "POST",
+        f"/api/v1/units/{UNIT}/objectives",
+        b'{"year":2026,"title":"warm-up","targets":[{"statement":"s","indicator":"i",'
+        b'"target_value":1,"unit_of_measure":"%","deadline":"2026-12-31",'
+        b'"department_id":"van-phong","action_plan":"p"}]}',
+        {"authorization": authorization, "content-type": "application/json"},
+    )
+    objective_id = json.loads(first.body)["id"]
+    bench.accepted += 1
+    warm = await open_loop(bench, 30, 4)
+    say(f"Warm-up (not counted):\n{step_line(warm)}")
+
+    cpu_began, wall_began = time.process_time(), time.perf_counter()
+    say(f"Open loop at fixed rates, {RATE_SECONDS:.0f} s each:")
+    fixed = []
+    for rate in RATES:
+        step = await open_loop(bench, rate, RATE_SECONDS)
+        fixed.append(step)
+        say(step_line(step))
+    figures["fixed"] = [s.figures() for s in fixed]
+
+    say(f"Search, {STEP_SECONDS:.0f} s steps, at most {SEARCH_SECONDS:.0f} s:")
+    began = time.perf_counter()
+    best, steps = await search(
+        bench, fixed, STEP_SECONDS, SEARCH_SECONDS, lambda s: say(step_line(s))
+    )
+    figures["search"] = {
+        "highest_good_rate": best,
+        "seconds": time.perf_counter() - began,
+        "steps": [s.figures() for s in steps],
     }
+    await watcher.stop()
+    await probe.stop()
+    # The generator shares the cores with the system: how much of them it took.
+    figures["bench_cpu_share_during_open_loop"] = (time.process_time() - cpu_began) / (
+        time.perf_counter() - wall_began
+    )
+
+    say(f"Closed loop, {CLOSED_CONCURRENCY} in flight, {CLOSED_SECONDS:.0f} s…")
+    figures["closed_loop"] = await closed_loop(bench, CLOSED_SECONDS, CLOSED_CONCURRENCY, published)
     figures["raw_postgres"] = await raw_postgres(stack.database_url)
+    pg = figures["raw_postgres"]["single_row_commits_per_s"]
+    figures["closed_loop"]["published_vs_raw_postgres"] = (
+        figures["closed_loop"]["published_per_s"] / pg
+    )
+    figures["closed_loop"]["read_model_vs_raw_postgres"] = (
+        figures["closed_loop"]["read_model_per_s"] / pg
+    )
+
+    say("Replay (rebuild the read models)…")
+    figures["replay"] = await asyncio.to_thread(rebuild, stack)
+
+    figures["rss_before_hostile_mb"] = rss_mb(processes)
+    say("Hostile-input burst…")
+    figures["hostile"] = await burst(
+        {"gateway": stack.gateway_url, "objectives": stack.service("objectives").url},
+        authorization,
+        objective_id,
+    )
+    await asyncio.sleep(2)  # let the services finish and give back what they can
+    figures["rss_after_hostile_mb"] = rss_mb(processes)
+
+    say("Replay again, over what the hostile burst stored…")
+    figures["replay_after_hostile"] = await asyncio.to_thread(rebuild, stack)
     figures["raw_kafka"] = await raw_kafka(stack.kafka_bootstrap)
+    figures["rss_end_mb"] = rss_mb(processes)
+    await sampler.stop()
+    figures["rss_peak_mb"] = sampler.peak
+    figures["read_model_polls"] = watcher.polls
+    await gateway.close()
+    await objectives.close()
+    await watch.close()
+    await count.close()
     return figures
 
 
+def verdicts(figures: dict[str, Any]) -> list[tuple[bool, str]]:
+    lines = []
+    at = [s for s in figures["fixed"] if s["offered"] == ACCEPT_RATE]
+    if at:
+        s = at[0]
+        lines.append(
+            (
+                s["command_p99_ms"] < P99_LIMIT_MS and s["failures"] == 0,
+                f"{ACCEPT_RATE:.0f}/s command p99 {s['command_p99_ms']:.1f} ms < 150 ms, "
+                f"{s['failures']} failures",
+            )
+        )
+        lines.append(
+            (
+                s["read_model_p99_ms"] < P99_LIMIT_MS and s["unseen_samples"] == 0,
+                f"{ACCEPT_RATE:.0f}/s command → read model p99 {s['read_model_p99_ms']:.1f} ms "
+                f"< 150 ms (sampled during the load, {s['samples']} samples)",
+            )
+        )
+    replay = figures["replay"]["events_per_s"]
+    lines.append((replay >= ACCEPT_REPLAY, f"replay {replay:,.0f} events/s ≥ 20,000"))
+    for name, size in figures["rss_end_mb"].items():
+        worst = max(
+            size,
+            figures["rss_before_hostile_mb"].get(name, 0.0),
+            figures["rss_after_hostile_mb"].get(name, 0.0),
+        )
+        lines.append(
+            (
+                worst < ACCEPT_RSS_MB,
+                f"RSS {name} {worst:.0f} MB < 150 MB "
+                "(largest of before, 2 s after the hostile burst, and at the end)",
+            )
+        )
+    return lines
+
+
+def finite(value: Any) -> Any:
+    """JSON without NaN: a figure that could not be measured is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
+def rss_table(figures: dict[str, Any]) -> str:
+    rows = []
+    for name in figures["rss_end_mb"]:
+        rows.append(
+            f"  {name:<12} start {figures['rss_start_mb'].get(name, math.nan):6.1f} | "
+            f"before hostile {figures['rss_before_hostile_mb'].get(name, math.nan):6.1f} | "
+            f"after hostile {figures['rss_after_hostile_mb'].get(name, math.nan):6.1f} | "
+            f"end {figures['rss_end_mb'][name]:6.1f} | "
+            f"peak sampled {figures['rss_peak_mb'].get(name, math.nan):6.1f} MB"
+        )
+    return "\n".join(rows)
+
+
+def _steps(figures: list[dict[str, Any]]) -> list[str]:
+    return [step_line(Step(**{k: v for k, v in s.items() if k != "good"})) for s in figures]
+
+
+def summary(figures: dict[str, Any], seconds: float) -> str:
+    c, r, h = figures["closed_loop"], figures["replay"], figures["hostile"]
+    pg, kafka, found = figures["raw_postgres"], figures["raw_kafka"], figures["search"]
+    lines = [
+        "",
+        f"=== e-ISO benchmark ({seconds:.0f} s; the machine is shared: figures are noisy) ===",
+        "Open loop, draft objective through the gateway (?wait=false); latencies count from",
+        "when each command was due; read model = command due → its version visible in the",
+        "gateway's read model (a sample of the commands, polled every 2 ms during the load):",
+        *_steps(figures["fixed"]),
+        f"Highest offered rate with both p99 < 150 ms and no failure: "
+        f"{found['highest_good_rate']:.0f}/s (search {found['seconds']:.0f} s)",
+        *_steps(found["steps"]),
+        f"The load generator itself used {figures['bench_cpu_share_during_open_loop']:.0%} "
+        "of one core during the open-loop phases.",
+        f"Closed loop ({c['concurrency']} in flight, {c['seconds']:.1f} s): "
+        f"{c['commands_per_s']:.0f} commands/s accepted, {c['failures']} failures, "
+        f"command p50 {c['command_p50_ms']:.1f} p99 {c['command_p99_ms']:.1f} ms",
+        f"  persisted and published {c['published_per_s']:.0f} events/s "
+        f"(relay done {c['publish_backlog_s']:.1f} s after the load); "
+        f"in the read model {c['read_model_per_s']:.0f} events/s "
+        f"({'done' if c['read_model_caught_up'] else 'NOT done'} "
+        f"{c['read_model_backlog_s']:.1f} s after)",
+        "  CPU over that time: "
+        + ", ".join(f"{name} {share:.0%}" for name, share in c["cpu"].items()),
+        f"  raw PostgreSQL single-row commits {pg['single_row_commits_per_s']:.0f}/s: "
+        f"published/raw {c['published_vs_raw_postgres']:.2f}, "
+        f"read model/raw {c['read_model_vs_raw_postgres']:.2f}",
+        f"Replay: {r['events']} events at {r['events_per_s']:,.0f} events/s "
+        f"({r['with_process_start_s']:.1f} s with process start, "
+        f"peak RSS {r['peak_rss_mb']:.0f} MB)",
+        *(f"  rebuild failed: {line}" for line in r.get("error", [])),
+        f"Raw aiokafka produce (500 B, 1 partition): send_and_wait "
+        f"{kafka['send_and_wait_per_s']:.0f}/s, batched {kafka['batched_per_s']:.0f}/s",
+        f"Hostile burst, {h['requests']} requests, answers by class:",
+        *(f"  {target}: {counts}" for target, counts in h["by_target"].items()),
+        "  largest answer (bytes): "
+        + ", ".join(f"{t} {n:,}" for t, n in h["largest_answer_bytes"].items()),
+        "  5xx or no answer:",
+        *(f"    {line}" for line in h["server_errors"] or ["none"]),
+        "  accepted (2xx) although hostile:",
+        *(f"    {line}" for line in h["accepted"] or ["none"]),
+        "  replay after the hostile burst: "
+        + ("; ".join(figures["replay_after_hostile"].get("error", [])) or "ok"),
+        "RSS (MB):",
+        rss_table(figures),
+        f"  {figures['rss_note']}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
-    print("Khởi động hệ thống để đo…", flush=True)
+    say("Starting the stack (scratch database, broker, gateway, objectives)…")
+    began = time.perf_counter()
     with isolated_stack("qms-bench-") as stack:
         figures = asyncio.run(measure(stack))
-    c, e, r = figures["commands"], figures["end_to_end"], figures["replay"]
-    pg, kafka = figures["raw_postgres"], figures["raw_kafka"]
-    print(f"""
-Commands (draft objective via gateway, open loop at {c["offered_per_s"]:.0f}/s, {DURATION:.0f} s):
-  sustained {c["completed_per_s"]:.1f} commands/s, failures {c["failures"]}, \
-latency p50 {c["p50_ms"]:.1f} ms, p99 {c["p99_ms"]:.1f} ms
-Command → gateway read model ({e["samples"]} sequential commands):
-  p50 {e["p50_ms"]:.1f} ms, p99 {e["p99_ms"]:.1f} ms, mean {e["mean_ms"]:.1f} ms
-Read-model replay (rebuild from the event feeds): {r["events"]} events, \
-{r["events_per_s"]:.0f} events/s ({r["command_seconds"]:.1f} s with process start)
-Raw PostgreSQL single-row commits: {pg["single_row_commits_per_s"]:.0f}/s
-Raw aiokafka produce, 500-byte messages, 1 partition: send_and_wait \
-{kafka["send_and_wait_per_s"]:.0f}/s; batched {kafka["batched_per_s"]:.0f}/s
-""")
-    print(json.dumps(figures))
+    seconds = time.perf_counter() - began
+    figures["total_seconds"] = seconds
+    say(summary(figures, seconds))
+    for passed, line in verdicts(figures):
+        say(f"{'PASS' if passed else 'FAIL'}  {line}")
+    figures["acceptance"] = [{"pass": passed, "check": line} for passed, line in verdicts(figures)]
+    print(json.dumps(finite(figures), ensure_ascii=False))
 
 
 if __name__ == "__main__":

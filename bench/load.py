@@ -1,0 +1,327 @@
+"""Load: open loop at a fixed offered rate, the search for the highest good rate, closed loop."""
+
+import asyncio
+import json
+import math
+import os
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import psutil
+
+from bench.http import HttpPool
+from bench.probe import CommitProbe
+from bench.processes import cpu_seconds, cpu_share
+from bench.readmodel import Watcher, drain, objective_count
+
+UNIT = "so-khcn"
+DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
+P99_LIMIT_MS = 150.0
+REQUEST_TIMEOUT = 10.0
+SAMPLES_PER_SECOND = 25  # read-model samples per second of load, whatever the rate
+VISIBLE_TIMEOUT = 10.0  # a sample not in the read model by then counts as a failure
+DRAIN_SECONDS = 20.0  # at most this long after a step for the read model to catch up
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (the value below which `fraction` of the values lie)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def body(index: int) -> bytes:
+    return json.dumps(
+        {
+            "year": 2026,
+            "title": f"Mục tiêu đo hiệu năng {index}",
+            "targets": [
+                {
+                    "statement": "100% hồ sơ đúng hạn",
+                    "indicator": "Tỷ lệ đúng hạn",
+                    "target_value": 100,
+                    "unit_of_measure": "%",
+                    "deadline": "2026-12-31",
+                    "department_id": "van-phong",
+                    "action_plan": "Theo dõi hằng tuần",
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+class Bench:
+    """What every load phase shares: the gateway connections, the token, the watchers."""
+
+    def __init__(
+        self,
+        gateway: HttpPool,
+        headers: dict[str, str],
+        watcher: Watcher,
+        counter: asyncpg.Connection,
+        processes: dict[str, psutil.Process],
+        probe: CommitProbe,
+    ) -> None:
+        self.probe = probe
+        self.processes = {k: v for k, v in processes.items() if not k.startswith("postgres:")}
+        self.gateway = gateway
+        self.headers = {**headers, "content-type": "application/json"}
+        self.watcher = watcher
+        self.counter = counter
+        self.index = 0
+        self.accepted = 0  # every 201 so far, to know when the read model caught up
+        self.baseline = 0
+
+    async def draft(self) -> tuple[int, bytes]:
+        self.index += 1
+        reply = await asyncio.wait_for(
+            self.gateway.request("POST", DRAFT_PATH, body(self.index), self.headers),
+            REQUEST_TIMEOUT,
+        )
+        if reply.status == 201:
+            self.accepted += 1
+        return reply.status, reply.body
+
+    async def caught_up(self, within_s: float = DRAIN_SECONDS) -> bool:
+        """Wait until the read model shows every command accepted so far (or give up)."""
+        return await drain(self.counter, self.baseline + self.accepted, within_s)
+
+    async def start(self) -> None:
+        self.baseline = await objective_count(self.counter)
+
+
+@dataclass
+class Step:
+    offered: float
+    seconds: float
+    achieved: float
+    sent: int
+    accepted: int
+    failures: int
+    failure_kinds: dict[str, int]
+    command_p50_ms: float
+    command_p99_ms: float
+    command_max_ms: float
+    read_model_p50_ms: float
+    read_model_p99_ms: float
+    read_model_max_ms: float
+    saved_to_read_model_p50_ms: float
+    saved_to_read_model_p99_ms: float
+    samples: int
+    unseen_samples: int
+    send_lag_p99_ms: float
+    caught_up: bool
+    drain_s: float
+    cpu: dict[str, float]
+    pg_commit_p50_ms: float
+    pg_commit_max_ms: float
+    load_average: float
+
+    @property
+    def good(self) -> bool:
+        return (
+            self.failures == 0
+            and self.command_p99_ms < P99_LIMIT_MS
+            and self.read_model_p99_ms < P99_LIMIT_MS
+        )
+
+    def figures(self) -> dict[str, Any]:
+        return {**self.__dict__, "good": self.good}
+
+
+def _failure(error: BaseException) -> str:
+    return "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+
+
+async def open_loop(
+    bench: Bench, rate: float, seconds: float, drain_s: float = DRAIN_SECONDS
+) -> Step:
+    """One command every 1/rate s, whatever the earlier ones are doing.
+
+    Latencies count from the moment a command was due, not from when it was sent: if the
+    generator falls behind, the delay is in the figures (no coordinated omission), and the
+    generator's own lag is reported beside them. Every `every`-th command is a read-model
+    sample.
+    """
+    total = max(1, round(rate * seconds))
+    every = max(1, round(rate / SAMPLES_PER_SECOND))
+    latencies: list[float] = []
+    lags: list[float] = []
+    failures: Counter[str] = Counter()
+    finished = 0.0
+
+    async def one(index: int, due: float) -> None:
+        nonlocal finished
+        lags.append(time.perf_counter() - due)
+        try:
+            status, content = await bench.draft()
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            failures[_failure(error)] += 1
+            return
+        now = time.perf_counter()
+        if status != 201:
+            failures[f"HTTP {status}"] += 1
+            return
+        latencies.append(now - due)
+        finished = max(finished, now)
+        if index % every == 0:
+            result = json.loads(content)
+            bench.watcher.expect(uuid.UUID(result["id"]), int(result["version"]), due)
+
+    bench.watcher.take()
+    bench.probe.take()
+    tasks = []
+    cpu_before = cpu_seconds(bench.processes)
+    began = time.perf_counter()
+    for index in range(total):
+        due = began + index / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(index, due)))
+    await asyncio.gather(*tasks)
+    caught_up = await bench.caught_up(drain_s)
+    drained = max(0.0, time.perf_counter() - (began + seconds))
+    cpu = cpu_share(cpu_before, cpu_seconds(bench.processes), time.perf_counter() - began)
+    commits = bench.probe.take()
+    unseen = await bench.watcher.settle(VISIBLE_TIMEOUT if caught_up else 0.5)
+    if unseen:
+        failures["not in the read model"] += unseen
+    visible, pipeline = bench.watcher.take()
+    elapsed = max(finished, began + seconds) - began
+    ms = 1000.0
+    return Step(
+        offered=rate,
+        seconds=seconds,
+        achieved=len(latencies) / elapsed,
+        sent=total,
+        accepted=len(latencies),
+        failures=sum(failures.values()),
+        failure_kinds=dict(failures),
+        command_p50_ms=ms * percentile(latencies, 0.50),
+        command_p99_ms=ms * percentile(latencies, 0.99),
+        command_max_ms=ms * max(latencies, default=math.nan),
+        read_model_p50_ms=ms * percentile(visible, 0.50),
+        read_model_p99_ms=ms * percentile(visible, 0.99),
+        read_model_max_ms=ms * max(visible, default=math.nan),
+        saved_to_read_model_p50_ms=ms * percentile(pipeline, 0.50),
+        saved_to_read_model_p99_ms=ms * percentile(pipeline, 0.99),
+        samples=len(visible),
+        unseen_samples=unseen,
+        send_lag_p99_ms=ms * percentile(lags, 0.99),
+        caught_up=caught_up,
+        drain_s=drained,
+        cpu=cpu,
+        pg_commit_p50_ms=ms * percentile(commits, 0.50),
+        pg_commit_max_ms=ms * max(commits, default=math.nan),
+        load_average=os.getloadavg()[0],
+    )
+
+
+STEP_UP = (250, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000, 2500, 3200)
+
+
+async def search(
+    bench: Bench,
+    tried: list[Step],
+    step_seconds: float,
+    budget_seconds: float,
+    report: Any,
+) -> tuple[float, list[Step]]:
+    """The highest offered rate at which both p99s stay under the limit with no failure.
+
+    Steps up from the best good rate so far until a step fails, then halves the gap
+    between the best good and the lowest bad rate while the time budget lasts.
+    """
+    steps: list[Step] = []
+    began = time.perf_counter()
+
+    def bounds() -> tuple[float, float | None]:
+        everything = tried + steps
+        good = [s.offered for s in everything if s.good]
+        bad = [s.offered for s in everything if not s.good]
+        low = max(good, default=0.0)
+        high = min((rate for rate in bad if rate > low), default=None)
+        return low, high
+
+    while time.perf_counter() - began + step_seconds <= budget_seconds:
+        low, high = bounds()
+        if high is None:
+            rate = float(next((r for r in STEP_UP if r > low), low * 1.25))
+        else:
+            if high - low <= max(10.0, 0.1 * high):
+                break
+            rate = float(round((low + high) / 2 / 5) * 5)
+        remaining = budget_seconds - (time.perf_counter() - began) - step_seconds
+        step = await open_loop(bench, rate, step_seconds, max(2.0, min(DRAIN_SECONDS, remaining)))
+        steps.append(step)
+        report(step)
+    return bounds()[0], steps
+
+
+async def closed_loop(
+    bench: Bench, seconds: float, concurrency: int, published: Any
+) -> dict[str, float]:
+    """As fast as the system takes commands: `concurrency` commands in flight for `seconds`.
+
+    Then waits until the relay published (its counter on /metrics) and the read model
+    shows every accepted command: the rates count from the start to those moments, so a
+    backlog left at the end of the load is in them.
+    """
+    published_before = await published()
+    cpu_before = cpu_seconds(bench.processes)
+    accepted_before = bench.accepted
+    failures = 0
+    latencies: list[float] = []
+    began = time.perf_counter()
+    deadline = began + seconds
+
+    async def worker() -> None:
+        nonlocal failures
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _ = await bench.draft()
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+                failures += 1
+                await asyncio.sleep(0.1)
+                continue
+            if status == 201:
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    ended = time.perf_counter()
+    accepted = bench.accepted - accepted_before
+    target = published_before + accepted
+    published_at = ended
+    while await published() < target and time.perf_counter() - ended < DRAIN_SECONDS:
+        await asyncio.sleep(0.02)
+        published_at = time.perf_counter()
+    published_all = await published() >= target
+    caught_up = await bench.caught_up()
+    visible_at = time.perf_counter()
+    cpu = cpu_share(cpu_before, cpu_seconds(bench.processes), visible_at - began)
+    return {
+        "seconds": ended - began,
+        "concurrency": concurrency,
+        "accepted": accepted,
+        "failures": failures,
+        "commands_per_s": accepted / (ended - began),
+        "command_p50_ms": 1000 * percentile(latencies, 0.50),
+        "command_p99_ms": 1000 * percentile(latencies, 0.99),
+        "published_all": published_all,
+        "published_per_s": accepted / (published_at - began),
+        "read_model_per_s": accepted / (visible_at - began),
+        "publish_backlog_s": published_at - ended,
+        "read_model_backlog_s": visible_at - ended,
+        "read_model_caught_up": caught_up,
+        "cpu": cpu,
+    }
