@@ -30,5 +30,14 @@ def model_for_type(event_type: str) -> type[IntegrationEvent] | None:
 
 
 def event_types() -> dict[str, type[IntegrationEvent]]:
-    """Every registered event model by type (`qms_contracts.CONTRACT_MODULES` registers them)."""
-    return dict(sorted(_registry.items()))
+    """Every published event model by type: those of `qms_contracts.CONTRACT_MODULES`.
+
+    Models defined elsewhere (a test's own) resolve through `model_for_type` but are never
+    part of the published contracts and their committed schemas.
+    """
+    from qms_contracts import CONTRACT_MODULES
+
+    published = {module.__name__ for module in CONTRACT_MODULES}
+    return {
+        name: model for name, model in sorted(_registry.items()) if model.__module__ in published
+    }

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from litestar import Response
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from qms_contracts.inputs import UNIT_ID_PATTERN, CommandReply
 from qms_runtime.commands import CommandContext, CommandResult
@@ -28,8 +28,8 @@ _CORRELATION = re.compile(r"^[!-~]{1,100}$")
 def provide_expected(
     if_match: Annotated[
         str | None,
-        Parameter(
-            header="If-Match",
+        HeaderParameter(
+            name="If-Match",
             required=False,
             description='Phiên bản đã xem ("3"); khác phiên bản hiện tại thì trả 409.',
         ),
@@ -47,8 +47,8 @@ def provide_context(
     principal: Principal,
     correlation_id: Annotated[
         str | None,
-        Parameter(
-            header="X-Correlation-Id",
+        HeaderParameter(
+            name="X-Correlation-Id",
             required=False,
             description="Mã tương quan của yêu cầu (ASCII in được, tối đa 100 ký tự).",
         ),

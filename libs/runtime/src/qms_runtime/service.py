@@ -163,4 +163,6 @@ def asyncapi_route(document: dict[str, Any]) -> ControllerRouterHandler:
 
 def serve(app: Litestar, settings: ServiceSettings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # One line per upstream call would cost more than the call under load.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
