@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,13 @@ from qms_objectives.application import ObjectivesApplication
 from qms_objectives.domain import Objective, OrganizationContext, QualityPolicy, TargetSpec
 from qms_objectives.publishing import AGGREGATES, MAPPER
 from qms_runtime.commands import CommandContext
-from qms_runtime.errors import Forbidden, NotFound, VersionConflict
+from qms_runtime.errors import (
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    VersionConflict,
+)
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.publishing import event_classes
 
@@ -136,3 +143,64 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(
         "QualityPolicySuperseded",
         "OrganizationContextPublished",
     } <= kinds
+
+
+# The reviewed-record kit, the same for every kind of record this service keeps.
+
+KINDS = [Objective, QualityPolicy, OrganizationContext]
+
+
+def drafted(app: ObjectivesApplication, kind: type[Any]) -> uuid.UUID:
+    if kind is Objective:
+        return app.draft_objective(SECRETARY, UNIT, year=2026, title="M", targets=(TARGET,)).id
+    return app.draft_document(SECRETARY, UNIT, kind, title="T", content="C").id
+
+
+def revise(app: ObjectivesApplication, kind: type[Any], record_id: uuid.UUID) -> None:
+    if kind is Objective:
+        app.revise_objective(SECRETARY, record_id, None, title="M2", targets=(TARGET,))
+    else:
+        app.revise_document(SECRETARY, kind, record_id, None, title="T2", content="C2")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.__name__)
+def test_kit_submit_return_revise_approve(app: ObjectivesApplication, kind: type[Any]) -> None:
+    record_id = drafted(app, kind)
+    app.submit(SECRETARY, kind, record_id, 1)
+    app.return_for_revision(LEADER, kind, record_id, 2, "Sửa lại")
+    returned = app.read(SECRETARY.principal, kind, record_id)
+    assert (returned.status, returned.return_reason) == ("returned", "Sửa lại")
+    with pytest.raises(IllegalTransition):
+        app.submit(SECRETARY, kind, record_id, None)
+    revise(app, kind, record_id)
+    app.submit(SECRETARY, kind, record_id, None)
+    result = app.approve(LEADER, kind, record_id, None)
+    approved = app.read(SECRETARY.principal, kind, record_id)
+    assert (approved.status, approved.return_reason, result.version) == ("approved", None, 6)
+    assert [type(e).__qualname__ for e in app.events_after(record_id, 0, 10)][1:4] == [
+        f"{kind.__name__}.Submitted",
+        f"{kind.__name__}.Returned",
+        f"{kind.__name__}.Revised",
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.__name__)
+def test_kit_rules_roles_and_duties(app: ObjectivesApplication, kind: type[Any]) -> None:
+    record_id = drafted(app, kind)
+    with pytest.raises(IllegalTransition):
+        app.approve(LEADER, kind, record_id, None)
+    with pytest.raises(Forbidden):
+        app.submit(LEADER, kind, record_id, None)
+    both = caller("thuky", ISO_SECRETARY, UNIT_LEADER)
+    app.submit(both, kind, record_id, None)
+    with pytest.raises(Forbidden):  # whoever submitted may not review
+        app.approve(both, kind, record_id, None)
+    with pytest.raises(Forbidden):
+        app.return_for_revision(both, kind, record_id, None, "Tự trả")
+    with pytest.raises(InvalidInput):
+        app.return_for_revision(LEADER, kind, record_id, None, "  ")
+    with pytest.raises(VersionConflict):
+        app.approve(LEADER, kind, record_id, 1)
+    other = next(k for k in KINDS if k is not kind)
+    with pytest.raises(NotFound):
+        app.approve(LEADER, other, record_id, None)

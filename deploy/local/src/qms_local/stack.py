@@ -241,7 +241,10 @@ class Stack:
         return result.stdout
 
     def restart_broker_empty(self) -> None:
-        """Kill the broker and start it again with an empty log, topics first (DESIGN.md §7)."""
+        """Kill the broker and start it again with an empty log, topics first.
+
+        (docs/architecture.md, "The development broker")
+        """
         assert self.broker is not None
         self.broker.kill()
         self.broker.start()

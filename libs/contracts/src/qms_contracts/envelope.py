@@ -26,7 +26,7 @@ def event_id(aggregate_id: uuid.UUID | str, aggregate_version: int) -> str:
 
 
 class Envelope(BaseModel):
-    """CloudEvents attributes plus the e-ISO extensions (DESIGN.md §4)."""
+    """CloudEvents attributes plus the e-ISO extensions (docs/architecture.md)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

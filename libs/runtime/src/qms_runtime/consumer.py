@@ -102,7 +102,7 @@ class ProcessedEvents:
     as a redelivery (minutes) or when a relay republishes its whole log after the broker lost
     it; an event older than the horizon that was never handled would have to be missing
     while its aggregate's later events were handled, which the aggregates' version order
-    (DESIGN.md §3.6) rules out.
+    (docs/architecture.md, "The guarantees") rules out.
     """
 
     def __init__(

@@ -1,7 +1,7 @@
 """Paged event feeds of a service, in CloudEvents JSON: per aggregate and in log order.
 
 Consumers use them to fill a gap in an aggregate's versions and to rebuild read models
-without depending on what the broker still holds (DESIGN.md §3.5–3.6).
+without depending on what the broker still holds (docs/architecture.md, "The guarantees").
 """
 
 import uuid

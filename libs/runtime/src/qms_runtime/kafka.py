@@ -1,7 +1,8 @@
 """Small Kafka helpers over aiokafka: explicit topics, acks=all producers, lost-log checks.
 
-No idempotent or transactional producer (DESIGN.md §3.7): delivery guarantees come from the
-outbox, deterministic event ids and idempotent consumers, on any Kafka-protocol broker.
+No idempotent or transactional producer (docs/architecture.md, "The guarantees"): delivery
+guarantees come from the outbox, deterministic event ids and idempotent consumers, on any
+Kafka-protocol broker.
 """
 
 import contextlib
@@ -69,14 +70,22 @@ class LogProbe:
     """
 
     FETCH_TIMEOUT_MS = 1500
+    #: Reads in a row that bring nothing before a remembered record counts as gone: the
+    #: development broker answers a fetch beyond the end of its log with nothing, but so does
+    #: any broker too busy to answer in time.
+    EMPTY_READS_FOR_LOSS = 3
 
     def __init__(self, bootstrap: str) -> None:
         self._bootstrap = bootstrap
         self._consumer: AIOKafkaConsumer | None = None
+        self._empty_reads: dict[tuple[str, Landmark], int] = {}
 
     async def lost(self, topic: str, landmarks: list[Landmark]) -> bool:
         if not landmarks:
             return False
+        self._empty_reads = {
+            key: count for key, count in self._empty_reads.items() if key[1] in landmarks
+        }
         try:
             if self._consumer is None:
                 self._consumer = AIOKafkaConsumer(
@@ -103,11 +112,6 @@ class LogProbe:
     async def _still_there(
         self, consumer: AIOKafkaConsumer, topic: str, landmark: Landmark
     ) -> bool:
-        """False only on proof: the offset is gone, or holds another record.
-
-        A fetch that brings nothing in time proves nothing (a busy broker, a busy machine):
-        the next check decides. Taking it for a loss made consumers restart under load.
-        """
         partition = TopicPartition(topic, landmark.partition)
         consumer.assign([partition])
         consumer.seek(partition, landmark.offset)
@@ -118,8 +122,11 @@ class LogProbe:
         except OffsetOutOfRangeError:
             return False
         records = batch.get(partition, [])
+        key = (topic, landmark)
         if not records:
-            return True
+            self._empty_reads[key] = self._empty_reads.get(key, 0) + 1
+            return self._empty_reads[key] < self.EMPTY_READS_FOR_LOSS
+        self._empty_reads.pop(key, None)
         record = records[0]
         return record.offset == landmark.offset and (
             fingerprint(record.key, record.value) == landmark.fingerprint

@@ -1,10 +1,10 @@
 """Projection machine: applies integration events to read models at the write side's pace.
 
-Each aggregate's events are applied once and in version order (DESIGN.md §3.3–3.6). The
-versions live in one table, `aggregate_versions`: an event at or below the version there is
-a duplicate and is skipped; one that skips versions first has the gap filled from the owning
-service's feed, outside any transaction, and is never applied over a gap. What is handed over
-together is applied in one transaction, its handlers' writes sent in bulk.
+Each aggregate's events are applied once and in version order (docs/architecture.md, "How an
+event travels"). The versions live in one table, `aggregate_versions`: an event at or below the
+version there is a duplicate and is skipped; one that skips versions first has the gap filled
+from the owning service's feed, outside any transaction, and is never applied over a gap. What
+is handed over together is applied in one transaction, its handlers' writes sent in bulk.
 """
 
 import asyncio
