@@ -18,8 +18,9 @@ from qms_runtime.errors import (
     NotFound,
     VersionConflict,
 )
-from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
+from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.publishing import event_classes
+from qms_runtime.testing import context
 
 UNIT = "so-khcn"
 
@@ -27,8 +28,7 @@ UNIT = "so-khcn"
 def caller(
     sub: str, *roles: str, unit: str = UNIT, department: str | None = None
 ) -> CommandContext:
-    principal = Principal(sub, sub, frozenset({unit}), frozenset(roles), department)
-    return CommandContext(principal, f"corr-{sub}")
+    return context(sub, *roles, unit=unit, department=department)
 
 
 SECRETARY = caller("thuky", ISO_SECRETARY)

@@ -16,6 +16,7 @@ from qms_objectives.domain import (
 )
 from qms_runtime.commands import Stamp
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
+from qms_runtime.testing import assert_rejected, stamp
 
 CID = "corr-1"
 DRAFTER = "alice"
@@ -24,24 +25,11 @@ REVIEWER = "carol"
 
 
 def as_(actor: str) -> Stamp:
-    return Stamp(actor=actor, correlation_id=CID, unit_id="unit-1")
+    return stamp(actor, correlation_id=CID)
 
 
 def pending_count(aggregate: Aggregate) -> int:
     return len(aggregate.collect_events())
-
-
-def assert_rejected(
-    aggregate: Aggregate, command: Callable[[], None], error: type[Exception]
-) -> Exception:
-    """The command raises `error` and records nothing (version and pending events unchanged)."""
-    version = aggregate.version
-    before = len(aggregate.pending_events)
-    with pytest.raises(error) as info:
-        command()
-    assert aggregate.version == version
-    assert len(aggregate.pending_events) == before
-    return info.value
 
 
 # --- QualityDocument -----------------------------------------------------------------------------

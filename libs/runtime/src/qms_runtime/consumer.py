@@ -362,7 +362,10 @@ class IdempotentConsumer:
         self.running = False
 
     def build_broker(self) -> KafkaBroker:
-        broker = KafkaBroker(self._bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
+        # Each batch logged at DEBUG: at INFO, two lines a batch cost more than the batch.
+        broker = KafkaBroker(
+            self._bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS, log_level=logging.DEBUG
+        )
         broker.subscriber(
             *self._topics,
             batch=True,
