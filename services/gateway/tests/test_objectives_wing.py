@@ -9,14 +9,17 @@ from typing import Any
 
 import asyncpg
 import pytest
+from litestar import Litestar
 
 from qms_contracts import Envelope, IntegrationEvent, event_id
 from qms_contracts import objectives as contract
+from qms_gateway.app import build_app
 from qms_gateway.frame import directory
 from qms_gateway.frame.store import SCHEMA
 from qms_gateway.objectives import WING, readmodel, tasks
 from qms_gateway.objectives.views import DocumentView, ObjectiveView
 from qms_local.stack import scratch_database
+from qms_objectives.api import ROUTES
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.projection import Message, ProjectionMachine
 
@@ -166,3 +169,21 @@ async def test_tasks_follow_the_rows_by_role(wing: Wing) -> None:
     own = await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "kh"))
     assert [(t.action, t.id) for t in own] == [("record_progress", str(disseminated))]
     assert await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "khac")) == []
+
+
+def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    found = {}
+    for path, methods in document["paths"].items():
+        for method, spec in methods.items():
+            if isinstance(spec, dict) and "operationId" in spec:
+                body = spec.get("requestBody", {}).get("content", {}).get("application/json")
+                found[spec["operationId"]] = (method, path, str(body))
+    return found
+
+
+def test_the_gateway_documents_every_service_operation_as_the_service_does() -> None:
+    """Same operation ids, methods, paths (with their parameter names) and body models."""
+    service = _operations(Litestar(route_handlers=ROUTES).openapi_schema.to_schema())
+    gateway = _operations(build_app().openapi_schema.to_schema())
+    assert len(service) == 23
+    assert {name: gateway.get(name) for name in service} == service
