@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, KeySet
@@ -22,6 +23,7 @@ from qms_runtime.principal import Principal, principal_from_claims
 __all__ = ["DevIssuer", "Principal", "TokenVerifier", "bearer_token"]
 
 _ALGORITHMS = ["ES256", "RS256"]
+VERIFIED_TOKEN_SECONDS = 60
 
 
 class TokenVerifier:
@@ -38,6 +40,11 @@ class TokenVerifier:
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        # A client sends the same token with every request: verify its signature once a minute,
+        # not every time (about a tenth of a command's CPU). Expiry is checked on every use.
+        self._verified: TTLCache[str, tuple[Principal, float]] = TTLCache(
+            maxsize=4096, ttl=VERIFIED_TOKEN_SECONDS
+        )
 
     async def _key_set(self, refresh: bool) -> KeySet:
         async with self._lock:
@@ -52,6 +59,9 @@ class TokenVerifier:
             return self._keys
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
         try:
             try:
                 decoded = jwt.decode(token, await self._key_set(False), algorithms=_ALGORITHMS)
@@ -62,7 +72,9 @@ class TokenVerifier:
             raise NotAuthenticated(f"Token không hợp lệ: {error}") from None
         except httpx.HTTPError:
             raise NotAuthenticated("Không lấy được khóa xác thực (JWKS)") from None
-        return principal_from_claims(decoded.claims)
+        principal = principal_from_claims(decoded.claims)
+        self._verified[token] = (principal, float(decoded.claims["exp"]))
+        return principal
 
 
 def bearer_token(authorization: str | None) -> str:

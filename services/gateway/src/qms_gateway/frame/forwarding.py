@@ -86,7 +86,7 @@ class Forwarder:
             return Response(
                 reply.content,
                 status_code=reply.status_code,
-                media_type=reply.headers.get("content-type", "application/problem+json"),
+                media_type=reply.content_type or "application/problem+json",
             )
         result = CommandReply.model_validate_json(reply.content)
         found = None
