@@ -3,7 +3,6 @@
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -41,7 +40,8 @@ class DataclassAsDict(Transcoding):
         self.name = kind.__qualname__
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return asdict(obj)
+        # Its fields are plain values: a shallow copy, not dataclasses.asdict's deep one.
+        return dict(vars(obj))
 
     def decode(self, data: dict[str, Any]) -> Any:
         return self.type(**data)

@@ -1,6 +1,5 @@
 """What the objectives service publishes: each domain event class and its contract."""
 
-from dataclasses import asdict
 from typing import Any
 
 from qms_contracts import IntegrationEvent
@@ -16,7 +15,7 @@ from qms_runtime.publishing import Builder, ContractMapper
 
 
 def _targets(targets: Any) -> list[contract.Target]:
-    return [contract.Target(**asdict(target)) for target in targets]
+    return [contract.Target(**vars(target)) for target in targets]
 
 
 def _objective(event: Any) -> dict[str, Any]:
@@ -55,7 +54,7 @@ OBJECTIVE: dict[type[Any], Builder | None] = {
         achieved=e.achieved,
         note=e.note,
         evaluated_by=e.stamp.actor,
-        results=[contract.TargetResult(**asdict(result)) for result in e.results],
+        results=[contract.TargetResult(**vars(result)) for result in e.results],
     ),
 }
 
