@@ -1,9 +1,10 @@
 """The objectives wing: objectives, quality policy and organisational context."""
 
+from qms_contracts.objectives import SERVICE
 from qms_gateway.frame.wing import Wing
 from qms_gateway.objectives import readmodel, tasks
 from qms_gateway.objectives.projection import PROJECTION
-from qms_gateway.objectives.routes import SERVICE, PublicController, StaffController
+from qms_gateway.objectives.routes import PublicController, StaffController
 
 WING = Wing(
     service=SERVICE,

@@ -7,6 +7,7 @@ import asyncpg
 from litestar import Controller, get
 from litestar.params import Parameter
 
+from qms_contracts.objectives import SERVICE
 from qms_contracts.objectives_commands import (
     DisseminateInput,
     DocumentInput,
@@ -30,7 +31,6 @@ from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId, rename_para
 from qms_runtime.errors import NotFound
 from qms_runtime.principal import Principal
 
-SERVICE = "objectives"
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="Năm")]
 
 
