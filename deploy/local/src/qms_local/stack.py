@@ -140,7 +140,14 @@ class ServiceProcess:
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", self.module],
-                env={**os.environ, **self.env, "QMS_HTTP_PORT": str(self.port)},
+                env={
+                    # Two malloc arenas, not one per worker thread: the services keep their
+                    # memory low after a burst (as a container image would set it too).
+                    "MALLOC_ARENA_MAX": "2",
+                    **os.environ,
+                    **self.env,
+                    "QMS_HTTP_PORT": str(self.port),
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -41,7 +41,7 @@ from qms_runtime.web import create_app
 
 SERVICE = "gateway"
 VERSION = "0.1.0"
-REPLAY_PAGE = 5000
+REPLAY_PAGE = 2000
 log = logging.getLogger("qms.gateway")
 
 
