@@ -4,8 +4,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -15,10 +15,18 @@ from faststream.specification import AsyncAPI
 from litestar import Litestar, MediaType, get
 from litestar.types import ControllerRouterHandler
 
-from qms_contracts import IntegrationEvent, event_types, events_topic
+from qms_contracts import (
+    Envelope,
+    IntegrationEvent,
+    dead_letter_topic,
+    event_types,
+    events_topic,
+)
 from qms_runtime.auth import TokenVerifier
+from qms_runtime.consumer import Db, IdempotentConsumer
 from qms_runtime.eventstore import QmsApplication, open_application
 from qms_runtime.feed import feed_controller
+from qms_runtime.projection import parse
 from qms_runtime.relay import EventMapper, OutboxRelay
 from qms_runtime.settings import ServiceSettings
 from qms_runtime.web import create_app
@@ -29,8 +37,13 @@ async def create_pool(settings: ServiceSettings, size: int = 8) -> asyncpg.Pool:
     return pool
 
 
+#: What a service does with another service's event: runs in the transaction that records the
+#: event as processed, so its effect happens once however often the event is delivered.
+Reaction = Callable[[Db, Envelope, Any], Awaitable[None]]
+
+
 class EventSourcedService:
-    """Runs a service's outbox relay beside its HTTP API and reports readiness."""
+    """Runs a service's outbox relay, and its consumer if it reacts to others' events."""
 
     def __init__(
         self,
@@ -39,18 +52,40 @@ class EventSourcedService:
         settings: ServiceSettings,
         application: QmsApplication,
         mapper: EventMapper,
+        reactions: Mapping[type[IntegrationEvent], Reaction],
     ) -> None:
         self.name = name
         self.settings = settings
         self.application = application
         self.mapper = mapper
+        self.reactions = dict(reactions)
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
+        self.consumer: IdempotentConsumer | None = None
         self._task: asyncio.Task[None] | None = None
 
+    async def _react(self, connection: Db, envelope: Envelope, data: dict[str, Any]) -> None:
+        payload = parse(envelope, data)
+        reaction = self.reactions.get(type(payload))
+        if reaction is not None:  # the topic carries other events of that service too
+            await reaction(connection, envelope, payload)
+
     async def start(self) -> None:
-        # For the readiness check only; the relay holds a connection of its own.
-        self.pool = await create_pool(self.settings, size=1)
+        # The relay holds a connection of its own; the pool serves readiness and reactions.
+        self.pool = await create_pool(self.settings, size=4 if self.reactions else 1)
+        if self.reactions:
+            self.consumer = IdempotentConsumer(
+                bootstrap=self.settings.kafka_bootstrap,
+                group_id=f"qms-{self.name}",
+                topics=sorted({events_topic(model.service) for model in self.reactions}),
+                dead_letter_topic=dead_letter_topic(self.name),
+                partitions=self.settings.topic_partitions,
+                replication=self.settings.topic_replication,
+                pool=self.pool,
+                schema=self.name,
+                handle=self._react,
+            )
+            await self.consumer.start()
         self.relay = OutboxRelay(
             service=self.name,
             application=self.application,
@@ -65,6 +100,8 @@ class EventSourcedService:
         self._task = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
 
     async def stop(self) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -88,7 +125,8 @@ class ServiceDefinition:
     """What makes one event-sourced service; `build_app` composes the rest the same way for all.
 
     A service's `app.py` declares one of these: its name, its application class, the table
-    that maps its domain events to contracts, and its routes.
+    that maps its domain events to contracts, its routes, and what it does with other
+    services' events (a consumer is started for them, nothing more to wire).
     """
 
     name: str
@@ -96,6 +134,7 @@ class ServiceDefinition:
     application: type[QmsApplication]
     mapper: EventMapper
     routes: Sequence[ControllerRouterHandler]
+    reactions: Mapping[type[IntegrationEvent], Reaction] = field(default_factory=dict)
 
     def published(self) -> list[type[IntegrationEvent]]:
         return [model for model in event_types().values() if model.service == self.name]
@@ -104,7 +143,11 @@ class ServiceDefinition:
         settings = settings or ServiceSettings()
         application = open_application(self.application, settings.database_url, self.name)
         runtime = EventSourcedService(
-            name=self.name, settings=settings, application=application, mapper=self.mapper
+            name=self.name,
+            settings=settings,
+            application=application,
+            mapper=self.mapper,
+            reactions=self.reactions,
         )
         document = asyncapi_document(
             self.name,
