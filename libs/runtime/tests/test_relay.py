@@ -58,6 +58,7 @@ async def readiness(harness, relay: OutboxRelay) -> None:
         settings=ServiceSettings(),
         application=harness.application(),
         mapper=harness.mapper,
+        reactions={},
     )
     service.relay = relay
     await service.broker()
