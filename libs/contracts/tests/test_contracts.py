@@ -515,3 +515,11 @@ def test_utc_helper_sanity() -> None:
 
 def _parts(record: Any) -> tuple[list[tuple[str, bytes]], bytes]:
     return record.headers, record.value
+
+
+@pytest.mark.parametrize("version", [1, 2, 17, 10_000])
+def test_event_id_is_the_uuid5_of_aggregate_and_version(version: int) -> None:
+    aggregate = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    namespace = uuid.UUID("6f1c9f5e-7c1b-4d0c-9a55-2f0e0b8f3a11")
+    expected = str(uuid.uuid5(namespace, f"{aggregate}:{version}"))
+    assert event_id(aggregate, version) == expected == event_id(str(aggregate), version)

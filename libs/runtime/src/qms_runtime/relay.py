@@ -65,11 +65,12 @@ EventMapper = Callable[[DomainEventProtocol[Any]], Outgoing | None]
 
 
 def envelope_for(service: str, event: DomainEventProtocol[Any], outgoing: Outgoing) -> Envelope:
+    aggregate_id = str(event.originator_id)
     return Envelope(
-        id=event_id(event.originator_id, event.originator_version),
+        id=event_id(aggregate_id, event.originator_version),
         source=f"/qms/{service}",
         type=outgoing.payload.event_type,
-        subject=str(event.originator_id),
+        subject=aggregate_id,
         time=event.timestamp,  # type: ignore[attr-defined]  # every domain event has one
         unitid=outgoing.unit_id,
         actor=outgoing.actor,
