@@ -1,6 +1,7 @@
 """The kit's routes: submit, approve and return for one reviewed-record class."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Response, post
@@ -12,7 +13,7 @@ from qms_runtime.command_routes import (
     rename_parameter,
     reply,
 )
-from qms_runtime.commands import CommandContext
+from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.review.application import ReviewSteps
 from qms_runtime.review.domain import ReviewedRecord
 
@@ -25,23 +26,19 @@ def review_controller(
     `operation` names the record in operation ids (`submit_objective`).
     """
 
-    def submit(
-        self: Controller,
-        record_id: uuid.UUID,
-        context: CommandContext,
-        expected: int | None,
-        application: ReviewSteps,
-    ) -> Response[CommandReply]:
-        return reply(application.submit(context, kind, record_id, expected))
+    def without_body(step: Callable[..., CommandResult]) -> Callable[..., Response[CommandReply]]:
+        """A handler for `ReviewSteps.submit` or `.approve`: they take no body."""
 
-    def approve(
-        self: Controller,
-        record_id: uuid.UUID,
-        context: CommandContext,
-        expected: int | None,
-        application: ReviewSteps,
-    ) -> Response[CommandReply]:
-        return reply(application.approve(context, kind, record_id, expected))
+        def handler(
+            self: Controller,
+            record_id: uuid.UUID,
+            context: CommandContext,
+            expected: int | None,
+            application: ReviewSteps,
+        ) -> Response[CommandReply]:
+            return reply(step(application, context, kind, record_id, expected))
+
+        return handler
 
     def return_(
         self: Controller,
@@ -72,8 +69,10 @@ def review_controller(
             "path": path,
             "tags": [tag],
             "dependencies": COMMAND_DEPENDENCIES,
-            "submit": route("submit", submit, f"Trình duyệt {kind.noun}"),
-            "approve": route("approve", approve, f"Phê duyệt {kind.noun}"),
+            "submit": route("submit", without_body(ReviewSteps.submit), f"Trình duyệt {kind.noun}"),
+            "approve": route(
+                "approve", without_body(ReviewSteps.approve), f"Phê duyệt {kind.noun}"
+            ),
             "return_": route("return", return_, f"Trả lại {kind.noun} kèm lý do"),
         },
     )
