@@ -3,6 +3,7 @@
 Every event carries what a read model needs to apply it without asking the service.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Literal
 
@@ -188,3 +189,40 @@ class OrganizationContextPublished(_DocumentPublished):
 
 class OrganizationContextSuperseded(_DocumentSuperseded):
     event_type: ClassVar[str] = "qms.objectives.OrganizationContextSuperseded.v1"
+
+
+@dataclass(frozen=True)
+class DocumentEvents:
+    """The events of one document kind, step by step: its publisher and its consumers map and
+    project both kinds through this one list."""
+
+    kind: Literal["policy", "context"]
+    drafted: type[_DocumentDrafted]
+    revised: type[_DocumentRevised]
+    submitted: type[_DocumentSubmitted]
+    returned: type[_DocumentReturned]
+    approved: type[_DocumentApproved]
+    published: type[_DocumentPublished]
+    superseded: type[_DocumentSuperseded]
+
+
+POLICY_EVENTS = DocumentEvents(
+    "policy",
+    QualityPolicyDrafted,
+    QualityPolicyRevised,
+    QualityPolicySubmitted,
+    QualityPolicyReturned,
+    QualityPolicyApproved,
+    QualityPolicyPublished,
+    QualityPolicySuperseded,
+)
+CONTEXT_EVENTS = DocumentEvents(
+    "context",
+    OrganizationContextDrafted,
+    OrganizationContextRevised,
+    OrganizationContextSubmitted,
+    OrganizationContextReturned,
+    OrganizationContextApproved,
+    OrganizationContextPublished,
+    OrganizationContextSuperseded,
+)

@@ -60,14 +60,7 @@ OBJECTIVE: dict[type[Any], Builder | None] = {
 
 
 def _document_table(
-    kind: type[QualityDocument],
-    drafted: type[IntegrationEvent],
-    revised: type[IntegrationEvent],
-    submitted: type[IntegrationEvent],
-    returned: type[IntegrationEvent],
-    approved: type[IntegrationEvent],
-    published: type[IntegrationEvent],
-    superseded: type[IntegrationEvent],
+    kind: type[QualityDocument], events: contract.DocumentEvents
 ) -> dict[type[Any], Builder | None]:
     """One document kind's events and the contracts of that kind."""
 
@@ -85,40 +78,24 @@ def _document_table(
         return builder
 
     return {
-        kind.Drafted: build(drafted, lambda e: {"title": e.title, "content": e.content}),
-        kind.Revised: build(revised, lambda e: {"title": e.title, "content": e.content}),
-        kind.Submitted: build(submitted, lambda e: {"submitted_by": e.stamp.actor}),
+        kind.Drafted: build(events.drafted, lambda e: {"title": e.title, "content": e.content}),
+        kind.Revised: build(events.revised, lambda e: {"title": e.title, "content": e.content}),
+        kind.Submitted: build(events.submitted, lambda e: {"submitted_by": e.stamp.actor}),
         kind.Returned: build(
-            returned, lambda e: {"reason": e.reason, "returned_by": e.stamp.actor}
+            events.returned, lambda e: {"reason": e.reason, "returned_by": e.stamp.actor}
         ),
-        kind.Approved: build(approved, lambda e: {"approved_by": e.stamp.actor}),
+        kind.Approved: build(events.approved, lambda e: {"approved_by": e.stamp.actor}),
         kind.Published: build(
-            published, lambda e: {"supersedes": str(e.supersedes) if e.supersedes else None}
+            events.published, lambda e: {"supersedes": str(e.supersedes) if e.supersedes else None}
         ),
-        kind.Superseded: build(superseded, lambda e: {"superseded_by": str(e.superseded_by)}),
+        kind.Superseded: build(
+            events.superseded, lambda e: {"superseded_by": str(e.superseded_by)}
+        ),
     }
 
 
-POLICY = _document_table(
-    QualityPolicy,
-    contract.QualityPolicyDrafted,
-    contract.QualityPolicyRevised,
-    contract.QualityPolicySubmitted,
-    contract.QualityPolicyReturned,
-    contract.QualityPolicyApproved,
-    contract.QualityPolicyPublished,
-    contract.QualityPolicySuperseded,
-)
-CONTEXT = _document_table(
-    OrganizationContext,
-    contract.OrganizationContextDrafted,
-    contract.OrganizationContextRevised,
-    contract.OrganizationContextSubmitted,
-    contract.OrganizationContextReturned,
-    contract.OrganizationContextApproved,
-    contract.OrganizationContextPublished,
-    contract.OrganizationContextSuperseded,
-)
+POLICY = _document_table(QualityPolicy, contract.POLICY_EVENTS)
+CONTEXT = _document_table(OrganizationContext, contract.CONTEXT_EVENTS)
 #: The register only numbers versions inside the service.
 REGISTER: dict[type[Any], Builder | None] = {
     DocumentRegister.Opened: None,

@@ -80,23 +80,14 @@ async def objective_evaluated(c: ProjectionDb, e: Envelope, p: contract.Objectiv
     )
 
 
-def _document_handlers(
-    kind: str,
-    drafted: type[IntegrationEvent],
-    revised: type[IntegrationEvent],
-    submitted: type[IntegrationEvent],
-    returned: type[IntegrationEvent],
-    approved: type[IntegrationEvent],
-    published: type[IntegrationEvent],
-    superseded: type[IntegrationEvent],
-) -> dict[type[IntegrationEvent], Handler]:
+def _document_handlers(events: contract.DocumentEvents) -> dict[type[IntegrationEvent], Handler]:
     async def on_drafted(c: ProjectionDb, e: Envelope, p: Any) -> None:
         await c.execute(
             f"INSERT INTO {DOCUMENTS} (id, unit_id, kind, version_number, title, content, "
             "status, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)",
             uuid.UUID(p.document_id),
             p.unit_id,
-            kind,
+            events.kind,
             p.version_number,
             p.title,
             p.content,
@@ -108,11 +99,11 @@ def _document_handlers(
         await update_row(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
 
     return {
-        drafted: on_drafted,
-        revised: on_revised,
-        **review_handlers(DOCUMENTS, submitted, returned, approved),
-        published: set_status(DOCUMENTS, "published"),
-        superseded: set_status(DOCUMENTS, "superseded"),
+        events.drafted: on_drafted,
+        events.revised: on_revised,
+        **review_handlers(DOCUMENTS, events.submitted, events.returned, events.approved),
+        events.published: set_status(DOCUMENTS, "published"),
+        events.superseded: set_status(DOCUMENTS, "superseded"),
     }
 
 
@@ -131,25 +122,7 @@ PROJECTION = Projection(
         contract.ObjectiveDisseminated: objective_disseminated,
         contract.TargetProgressRecorded: progress_recorded,
         contract.ObjectiveEvaluated: objective_evaluated,
-        **_document_handlers(
-            "policy",
-            contract.QualityPolicyDrafted,
-            contract.QualityPolicyRevised,
-            contract.QualityPolicySubmitted,
-            contract.QualityPolicyReturned,
-            contract.QualityPolicyApproved,
-            contract.QualityPolicyPublished,
-            contract.QualityPolicySuperseded,
-        ),
-        **_document_handlers(
-            "context",
-            contract.OrganizationContextDrafted,
-            contract.OrganizationContextRevised,
-            contract.OrganizationContextSubmitted,
-            contract.OrganizationContextReturned,
-            contract.OrganizationContextApproved,
-            contract.OrganizationContextPublished,
-            contract.OrganizationContextSuperseded,
-        ),
+        **_document_handlers(contract.POLICY_EVENTS),
+        **_document_handlers(contract.CONTEXT_EVENTS),
     },
 )
