@@ -9,6 +9,7 @@ keeps that directory.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -199,20 +200,30 @@ async def _feed_pages(
         position = position_next
 
 
-async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
-    """Empty the read models and replay every service's full event feed into them."""
+@contextlib.asynccontextmanager
+async def offline_projection(
+    settings: GatewaySettings,
+) -> AsyncIterator[tuple[Upstream, ProjectionMachine]]:
+    """The projection machine and the upstream client, for a command run beside the server."""
     gateway = Gateway(settings)
     pool = await open_read_models(settings)
     machine = await projection_machine(pool, gateway.upstream)
-    started, read = time.perf_counter(), [0]
-    await machine.reset()
-    applied = 0
-    for wing in WINGS:
-        applied += await machine.replay(_feed_pages(gateway.upstream, wing.service, read))
-    await gateway.upstream.close()
-    await machine.close()
-    await pool.close()
-    seconds = time.perf_counter() - started
+    try:
+        yield gateway.upstream, machine
+    finally:
+        await gateway.upstream.close()
+        await machine.close()
+        await pool.close()
+
+
+async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
+    """Empty the read models and replay every service's full event feed into them."""
+    async with offline_projection(settings) as (upstream, machine):
+        started, read, applied = time.perf_counter(), [0], 0
+        await machine.reset()
+        for wing in WINGS:
+            applied += await machine.replay(_feed_pages(upstream, wing.service, read))
+        seconds = time.perf_counter() - started
     return {
         "events": applied,
         "seconds": seconds,
@@ -222,17 +233,10 @@ async def rebuild(settings: GatewaySettings) -> dict[str, Any]:
 
 async def replay_dead_letters_now(settings: GatewaySettings) -> dict[str, int]:
     """Apply the dead letters again (after a fix); those still failing go back with their error."""
-    gateway = Gateway(settings)
-    pool = await open_read_models(settings)
-    machine = await projection_machine(pool, gateway.upstream)
-    try:
+    async with offline_projection(settings) as (_, machine):
         return await replay_dead_letters(
             settings.kafka_bootstrap, dead_letter_topic(SERVICE), machine.apply
         )
-    finally:
-        await gateway.upstream.close()
-        await machine.close()
-        await pool.close()
 
 
 async def load_units(settings: GatewaySettings, path: Path) -> int:
