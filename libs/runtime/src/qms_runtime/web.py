@@ -8,9 +8,11 @@ the caller's identity is a `principal` dependency. Hostile input is refused at t
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -19,6 +21,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import BaseRoute, HTTPRoute
+from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler, LifespanHook
 
 from qms_runtime.auth import Principal, TokenVerifier, bearer_token
@@ -40,6 +43,8 @@ from qms_runtime.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[None]]
+#: Renders a problem as a page, for a person's browser (status, title, detail).
+ErrorPage = Callable[[Request[Any, Any, Any], int, str, str], Response[Any]]
 log = logging.getLogger("qms.web")
 
 _STATUS_TITLES = {
@@ -130,7 +135,21 @@ def _field_errors(extra: Any) -> dict[str, Any]:
     return {"errors": reported}
 
 
-def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
+def _handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    answer = _problem_for(request, error)
+    error_page: ErrorPage | None = request.app.state.get("error_page")
+    if error_page is not None and wants_page(request):
+        body = answer.content
+        return error_page(request, body["status"], body["title"], body["detail"])
+    return answer
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser's navigation or form (it asks for HTML), not an API client."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _problem_for(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
     if isinstance(error, QmsError):
         return problem(
             request, error.status, error.detail, error.title, error.extensions, error.type
@@ -241,6 +260,15 @@ class _MetricsController(PrometheusController):
     include_in_schema = False
 
 
+@dataclass(frozen=True)
+class Pages:
+    """What an app serving pages to people adds: templates, CSRF checks on forms, error pages."""
+
+    templates: TemplateConfig[Any]
+    csrf: CSRFConfig
+    error_page: ErrorPage
+
+
 def create_app(
     *,
     service: str,
@@ -252,6 +280,7 @@ def create_app(
     on_shutdown: Sequence[LifespanHook] = (),
     dependencies: dict[str, Any] | None = None,
     providers: dict[str, Callable[[], Any]] | None = None,
+    pages: Pages | None = None,
 ) -> Litestar:
     prometheus = PrometheusConfig(app_name=f"qms_{service}", prefix="qms_http", group_path=True)
     app = Litestar(
@@ -271,6 +300,8 @@ def create_app(
         middleware=[prometheus.middleware, EdgeMiddleware()],
         plugins=[ProblemResponses()],
         request_max_body_size=MAX_BODY_BYTES,
+        template_config=pages.templates if pages else None,
+        csrf_config=pages.csrf if pages else None,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         openapi_config=OpenAPIConfig(
@@ -287,6 +318,7 @@ def create_app(
         debug=False,
     )
     app.state.verifier = verifier
+    app.state.error_page = pages.error_page if pages else None
     # HEAD is routed before any middleware runs, so it is turned into GET around the router.
     app.asgi_handler = serve_head_as_get(app.asgi_handler)
     return app
