@@ -1,9 +1,11 @@
 """The unit directory (units, departments, users) until the SSO bridge keeps it as events."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from qms_gateway.frame.store import SCHEMA, Db, row, rows
+from qms_runtime.principal import ALL_UNITS, SUPERVISOR, Principal
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -13,6 +15,8 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.units (
     code_prefix text NOT NULL DEFAULT '',
     departments jsonb NOT NULL DEFAULT '[]'
 );
+-- The unit tree: a unit's parent is the unit that supervises it (a province over its communes).
+ALTER TABLE {SCHEMA}.units ADD COLUMN IF NOT EXISTS parent_id text;
 CREATE TABLE IF NOT EXISTS {SCHEMA}.users (
     sub text PRIMARY KEY,
     unit_id text NOT NULL REFERENCES {SCHEMA}.units,
@@ -39,13 +43,15 @@ async def unit_exists(db: Db, unit_id: str) -> bool:
 
 async def upsert_unit(db: Db, data: dict[str, Any]) -> None:
     await db.execute(
-        f"INSERT INTO {SCHEMA}.units (unit_id, name, code_prefix, departments) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (unit_id) DO UPDATE SET name=EXCLUDED.name, "
-        "code_prefix=EXCLUDED.code_prefix, departments=EXCLUDED.departments",
+        f"INSERT INTO {SCHEMA}.units (unit_id, name, code_prefix, departments, parent_id) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id) DO UPDATE SET name=EXCLUDED.name, "
+        "code_prefix=EXCLUDED.code_prefix, departments=EXCLUDED.departments, "
+        "parent_id=EXCLUDED.parent_id",
         data["unit_id"],
         data["name"],
         data.get("code_prefix", ""),
         json.dumps(data.get("departments", []), ensure_ascii=False),
+        data.get("parent_id"),
     )
 
 
@@ -64,3 +70,35 @@ async def upsert_user(db: Db, unit_id: str, data: dict[str, Any]) -> None:
 
 async def user(db: Db, sub: str) -> dict[str, Any] | None:
     return row(await db.fetchrow(f"SELECT * FROM {SCHEMA}.users WHERE sub=$1", sub), ("roles",))
+
+
+async def supervised(db: Db, unit_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Every unit below the given ones in the unit tree (not the given ones), by name."""
+    records = await db.fetch(
+        f"WITH RECURSIVE below AS (SELECT * FROM {SCHEMA}.units WHERE parent_id = ANY($1) "
+        f"UNION SELECT u.* FROM {SCHEMA}.units u JOIN below b ON u.parent_id = b.unit_id) "
+        "SELECT * FROM below ORDER BY name",
+        sorted(unit_ids),
+    )
+    return rows(records, ("departments",))
+
+
+async def readable_units(db: Db, principal: Principal) -> frozenset[str]:
+    """The units whose records a person may read: their own, and for a supervisor those below."""
+    if ALL_UNITS in principal.units:
+        return frozenset(unit["unit_id"] for unit in await units(db))
+    if SUPERVISOR not in principal.roles:
+        return principal.units
+    below = await supervised(db, principal.units)
+    return principal.units | {unit["unit_id"] for unit in below}
+
+
+async def users_by_unit(db: Db) -> list[dict[str, Any]]:
+    """Every unit with its users, for the development sign-in page."""
+    records = await db.fetch(
+        f"SELECT u.unit_id, u.name, coalesce(jsonb_agg(jsonb_build_object('sub', p.sub, "
+        "'name', p.name, 'roles', p.roles) ORDER BY p.sub) FILTER (WHERE p.sub IS NOT NULL), "
+        f"'[]') AS users FROM {SCHEMA}.units u LEFT JOIN {SCHEMA}.users p USING (unit_id) "
+        "GROUP BY u.unit_id, u.name ORDER BY u.name"
+    )
+    return rows(records, ("users",))

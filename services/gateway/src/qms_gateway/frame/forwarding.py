@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from qms_contracts.inputs import CommandInput, CommandReply
 from qms_gateway.frame import directory
-from qms_gateway.upstream import Upstream
+from qms_gateway.upstream import Reply, Upstream
 from qms_runtime.command_routes import UnitId
 from qms_runtime.commands import CommandContext
 from qms_runtime.edge import forwardable_headers, raw_path
@@ -54,6 +54,16 @@ class PendingReply(CommandReply):
     read_model: Literal["pending"]
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A forwarded command's outcome: the service's reply, and what it changed if it accepted."""
+
+    reply: Reply
+    result: CommandReply | None
+    #: Whether the read model already holds the new version.
+    current: bool
+
+
 class Forwarder:
     def __init__(
         self,
@@ -64,6 +74,25 @@ class Forwarder:
         self._upstream = upstream
         self._pool = pool
         self._machine = machine
+
+    async def send(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+        wait: bool = True,
+    ) -> Sent:
+        """Forward a command; once accepted, wait until the read model holds its new version."""
+        reply = await self._upstream.forward(service, method, path, body, headers)
+        if reply.status_code >= 300:
+            return Sent(reply, None, current=False)
+        result = CommandReply.model_validate_json(reply.content)
+        current = wait and await self._machine().wait_for(
+            result.id, result.version, READ_WAIT_SECONDS
+        )
+        return Sent(reply, result, current)
 
     async def command(
         self,
@@ -79,26 +108,27 @@ class Forwarder:
         headers["x-correlation-id"] = context.correlation_id
         # The path as sent, still percent-encoded: a decoded "%3F" would become a query.
         path = raw_path(request)
-        reply = await self._upstream.forward(
-            service, request.method, path, await request.body(), headers
+        sent = await self.send(
+            service,
+            request.method,
+            path,
+            await request.body(),
+            headers,
+            wait=request.query_params.get("wait") != "false",
         )
-        if reply.status_code >= 300:
+        if sent.result is None:
             return Response(
-                reply.content,
-                status_code=reply.status_code,
-                media_type=reply.content_type or "application/problem+json",
+                sent.reply.content,
+                status_code=sent.reply.status_code,
+                media_type=sent.reply.content_type or "application/problem+json",
             )
-        result = CommandReply.model_validate_json(reply.content)
-        found = None
-        if request.query_params.get("wait") != "false" and await self._machine().wait_for(
-            result.id, result.version, READ_WAIT_SECONDS
-        ):
-            found = await view(self._pool(), result.id)
+        found = await view(self._pool(), sent.result.id) if sent.current else None
         return Response(
-            found or PendingReply(id=result.id, version=result.version, read_model="pending"),
-            status_code=reply.status_code,
+            found
+            or PendingReply(id=sent.result.id, version=sent.result.version, read_model="pending"),
+            status_code=sent.reply.status_code,
             headers={
-                "ETag": f'"{result.version}"',
+                "ETag": f'"{sent.result.version}"',
                 "QMS-Read-Model": "current" if found else "pending",
             },
         )

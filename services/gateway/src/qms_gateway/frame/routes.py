@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qms_contracts.inputs import UNIT_ID_PATTERN
 from qms_gateway.frame import directory
-from qms_gateway.frame.tasks import Task, TaskQuery, Tasks
+from qms_gateway.frame.tasks import Task, Tasks
+from qms_gateway.frame.wing import Wing
 from qms_gateway.upstream import Upstream
 from qms_runtime.auth import DevIssuer
 from qms_runtime.command_routes import UnitId
@@ -29,16 +30,27 @@ class Unit(BaseModel):
     departments: list[Department]
 
 
-def tasks_controller(queries: Sequence[TaskQuery]) -> type[Controller]:
+async def collect_tasks(
+    pool: asyncpg.Pool, principal: Principal, wings: Sequence[Wing]
+) -> list[Task]:
+    """Everything waiting for the principal in every wing, each with the page that does it."""
+    found: list[Task] = []
+    for wing in wings:
+        found += [
+            task.model_copy(update={"page": wing.task_page(task)})
+            for task in await wing.tasks(pool, principal)
+        ]
+    return found
+
+
+def tasks_controller(wings: Sequence[Wing]) -> type[Controller]:
     class TasksController(Controller):
         path = "/api/v1/me"
         tags = ["Việc của tôi"]
 
         @get("/tasks", operation_id="my_tasks", summary="Việc đang chờ người dùng xử lý")
         async def my_tasks(self, principal: Principal, pool: asyncpg.Pool) -> Tasks:
-            found: list[Task] = []
-            for query in queries:
-                found += await query(pool, principal)
+            found = await collect_tasks(pool, principal, wings)
             return Tasks(sub=principal.sub, name=principal.name, tasks=found)
 
     return TasksController
@@ -77,6 +89,35 @@ class DevToken(BaseModel):
     token_type: str = "Bearer"  # noqa: S105  (the scheme, not a secret)
 
 
+async def issue_dev_token(
+    pool: asyncpg.Pool, dev_issuer: DevIssuer | None, data: DevTokenIn
+) -> str:
+    """A token for a seeded user, or for a made-up user of a real unit with real roles."""
+    if dev_issuer is None:
+        raise NotFound("Chỉ có khi QMS_DEV_AUTH=1")
+    if data.name is None or data.unit_id is None or data.roles is None:
+        seeded = await directory.user(pool, data.sub)
+        if seeded is None:
+            raise InvalidInput(
+                f"Không có người dùng mẫu '{data.sub}'; hãy gửi đủ name, unit_id, roles",
+                field="sub",
+            )
+        data = DevTokenIn(**{**seeded, **data.model_dump(exclude_none=True)})
+    assert data.name is not None and data.unit_id is not None and data.roles is not None
+    unit = await directory.unit(pool, data.unit_id)
+    if unit is None:
+        raise InvalidInput(f"Không có đơn vị {data.unit_id}", field="unit_id")
+    unknown = sorted(set(data.roles) - PERSON_ROLES)
+    if unknown:
+        raise InvalidInput(f"Vai trò không hợp lệ: {', '.join(unknown)}", field="roles")
+    departments = {d["department_id"] for d in unit["departments"]}
+    if data.department_id is not None and data.department_id not in departments:
+        raise InvalidInput(
+            f"Đơn vị {data.unit_id} không có phòng {data.department_id}", field="department_id"
+        )
+    return dev_issuer.issue(data.sub, data.name, [data.unit_id], data.roles, data.department_id)
+
+
 class AuthController(Controller):
     path = "/auth"
     tags = ["Xác thực (phát triển)"]
@@ -96,32 +137,7 @@ class AuthController(Controller):
     async def dev_token(
         self, data: DevTokenIn, dev_issuer: DevIssuer | None, pool: asyncpg.Pool
     ) -> DevToken:
-        if dev_issuer is None:
-            raise NotFound("Chỉ có khi QMS_DEV_AUTH=1")
-        if data.name is None or data.unit_id is None or data.roles is None:
-            seeded = await directory.user(pool, data.sub)
-            if seeded is None:
-                raise InvalidInput(
-                    f"Không có người dùng mẫu '{data.sub}'; hãy gửi đủ name, unit_id, roles",
-                    field="sub",
-                )
-            data = DevTokenIn(**{**seeded, **data.model_dump(exclude_none=True)})
-        assert data.name is not None and data.unit_id is not None and data.roles is not None
-        unit = await directory.unit(pool, data.unit_id)
-        if unit is None:
-            raise InvalidInput(f"Không có đơn vị {data.unit_id}", field="unit_id")
-        unknown = sorted(set(data.roles) - PERSON_ROLES)
-        if unknown:
-            raise InvalidInput(f"Vai trò không hợp lệ: {', '.join(unknown)}", field="roles")
-        departments = {d["department_id"] for d in unit["departments"]}
-        if data.department_id is not None and data.department_id not in departments:
-            raise InvalidInput(
-                f"Đơn vị {data.unit_id} không có phòng {data.department_id}", field="department_id"
-            )
-        token = dev_issuer.issue(
-            data.sub, data.name, [data.unit_id], data.roles, data.department_id
-        )
-        return DevToken(access_token=token)
+        return DevToken(access_token=await issue_dev_token(pool, dev_issuer, data))
 
 
 async def _upstream_document(upstream: Upstream, service: str, path: str) -> dict[str, Any]:

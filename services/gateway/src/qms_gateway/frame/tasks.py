@@ -19,6 +19,8 @@ class Task(BaseModel):
     title: str
     status: str
     version: int
+    #: The portal page where the action is done.
+    page: str = ""
 
 
 class Tasks(BaseModel):

@@ -1,12 +1,31 @@
 """A wing: everything the gateway does for one owning service, registered once in `wings.py`."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+import asyncpg
 from litestar.types import ControllerRouterHandler
 
-from qms_gateway.frame.tasks import TaskQuery
+from qms_contracts import IntegrationEvent
+from qms_gateway.frame.tasks import Task, TaskQuery
 from qms_runtime.projection import Projection
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A wing's part of a frame page: its template, and the data it shows for one unit."""
+
+    template: str
+    load: Callable[[asyncpg.Pool, str], Awaitable[dict[str, object]]]
+
+
+@dataclass(frozen=True)
+class SupervisionColumns:
+    """A wing's columns in the supervisor's view: a header each, and the cells per unit."""
+
+    headers: Sequence[str]
+    #: (pool, unit ids, year) -> unit id -> one cell per header.
+    load: Callable[[asyncpg.Pool, Sequence[str], int], Awaitable[dict[str, list[str]]]]
 
 
 @dataclass(frozen=True)
@@ -18,3 +37,15 @@ class Wing:
     projection: Projection
     routes: Sequence[ControllerRouterHandler]
     tasks: TaskQuery
+    #: The package whose `templates/` folder holds the wing's page templates.
+    package: str
+    pages: Sequence[ControllerRouterHandler]
+    #: The page where a task of this wing is done.
+    task_page: Callable[[Task], str]
+    #: How a record's history names each of the wing's events.
+    event_labels: Mapping[type[IntegrationEvent], str]
+    #: The wing's sections of a unit's public page.
+    public_panels: Sequence[Panel] = ()
+    supervision: SupervisionColumns | None = None
+    #: Links in the staff menu: (label, path).
+    menu: Sequence[tuple[str, str]] = field(default_factory=tuple)
