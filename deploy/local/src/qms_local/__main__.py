@@ -61,7 +61,8 @@ def _print_welcome(stack: Stack) -> None:
     print(
         f"""
 e-ISO đang chạy.
-  Cổng thông tin (API):  {url}/api/v1/public/units
+  Cổng thông tin:        {url}/   (đăng nhập: {url}/dang-nhap, ví dụ thư ký ISO "thuky")
+  API công khai:         {url}/api/v1/public/units
   Tài liệu OpenAPI:      {url}/schema
   Cơ sở dữ liệu:         {stack.database_url}
   Kafka:                 {stack.kafka_bootstrap}

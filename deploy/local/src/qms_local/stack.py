@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +27,8 @@ import httpx
 from qms_contracts import dead_letter_topic, events_topic
 from qms_runtime.kafka import ensure_topics
 
+#: The browser assets `make sync` installs (htmx), served by the gateway under /static/vendor.
+WEB_ASSETS = Path(__file__).resolve().parents[3] / "web" / "node_modules"
 #: Every owning service behind the gateway, with its port in `make run`: adding a service adds a
 #: line here (its package is `qms_<name>`, started with `python -m qms_<name>`).
 SERVICES: dict[str, int] = {"objectives": 8101}
@@ -203,7 +206,10 @@ class Stack:
             self.kafka_bootstrap = self.broker.bootstrap
 
     def common_env(self) -> dict[str, str]:
+        assets = Path(os.environ.get("QMS_ASSETS_DIR", WEB_ASSETS))
         return {
+            **({"QMS_ASSETS_DIR": str(assets)} if assets.is_dir() else {}),
+            "QMS_SESSION_SECRET": self.session_secret(),
             "QMS_DATABASE_URL": self.database_url,
             "QMS_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "QMS_JWT_ISSUER": f"{self.gateway_url}/auth",
@@ -214,6 +220,15 @@ class Stack:
                 {name: f"http://127.0.0.1:{self.ports[name]}" for name in SERVICES}
             ),
         }
+
+    def session_secret(self) -> str:
+        """Kept in the state folder, so that a restart keeps open forms valid."""
+        path = self.state_dir / "session-secret"
+        if not path.exists():
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def service(self, name: str) -> ServiceProcess:
         if name not in self.services:

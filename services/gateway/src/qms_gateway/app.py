@@ -12,17 +12,23 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
-from pydantic import Field
+from litestar import Litestar, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+from pydantic import Field, SecretStr
 
-from qms_contracts import dead_letter_topic, event_types, events_topic
-from qms_gateway.frame import directory
+from qms_contracts import IntegrationEvent, dead_letter_topic, event_types, events_topic
+from qms_gateway.frame import directory, history, search
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.routes import (
     AuthController,
@@ -31,6 +37,9 @@ from qms_gateway.frame.routes import (
     tasks_controller,
 )
 from qms_gateway.frame.store import SCHEMA
+from qms_gateway.portal.pages import error_page, sign_in_first, template_config
+from qms_gateway.portal.routes import frame_pages
+from qms_gateway.portal.session import SignInRequired, provide_session
 from qms_gateway.upstream import ServiceCredentials, Upstream
 from qms_gateway.wings import WINGS
 from qms_runtime.auth import DevIssuer, TokenVerifier
@@ -38,7 +47,7 @@ from qms_runtime.consumer import IdempotentConsumer, replay_dead_letters
 from qms_runtime.projection import Message, ProjectionMachine
 from qms_runtime.service import asyncapi_document, create_pool, serve
 from qms_runtime.settings import ServiceSettings
-from qms_runtime.web import create_app
+from qms_runtime.web import Pages, create_app
 
 SERVICE = "gateway"
 VERSION = "0.1.0"
@@ -51,15 +60,29 @@ class GatewaySettings(ServiceSettings):
         default={"objectives": "http://127.0.0.1:8101"},
         description="Owning services by name, with their base URL (JSON in QMS_SERVICES).",
     )
+    assets_dir: Path | None = Field(
+        default=None,
+        description="Folder of installed browser assets (deploy/web/node_modules) served under "
+        "/static/vendor; pages work without it, htmx only enhances them.",
+    )
+    session_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_hex(32)),
+        description="Signs the portal's CSRF tokens; the same on every replica of the gateway.",
+    )
 
 
 async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
     """A pool on the read-model database, its tables created if missing."""
     pool = await create_pool(settings)
     async with pool.acquire() as connection:
-        for ddl in (directory.DDL, *(wing.ddl for wing in WINGS)):
+        for ddl in (search.DDL, directory.DDL, history.DDL, *(wing.ddl for wing in WINGS)):
             await connection.execute(ddl)
     return pool
+
+
+def _subscribed_types() -> list[type[IntegrationEvent]]:
+    subscribed = {wing.service for wing in WINGS}
+    return [model for model in event_types().values() if model.service in subscribed]
 
 
 async def projection_machine(pool: asyncpg.Pool, upstream: Upstream) -> ProjectionMachine:
@@ -67,14 +90,18 @@ async def projection_machine(pool: asyncpg.Pool, upstream: Upstream) -> Projecti
     machine = ProjectionMachine(
         pool=pool,
         schema=SCHEMA,
-        projections=[wing.projection for wing in WINGS],
+        projections=[
+            *(wing.projection for wing in WINGS),
+            history.history_projection(_subscribed_types()),
+        ],
         fetch_missing=upstream.missing_events,
     )
     subscribed = {wing.service for wing in WINGS}
     unhandled = sorted(
         name
         for name, model in event_types().items()
-        if model.service in subscribed and model not in machine.subscribed_types()
+        if model.service in subscribed
+        and not any(model in wing.projection.handlers for wing in WINGS)
     )
     if unhandled:
         raise RuntimeError(f"no projection for: {', '.join(unhandled)}")
@@ -153,16 +180,60 @@ def projection_health(machine: ProjectionMachine) -> dict[str, Any]:
     return machine.health()
 
 
+def portal(settings: GatewaySettings) -> tuple[Pages, list[ControllerRouterHandler]]:
+    """The portal's pages: the frame's and every wing's, their templates and static files."""
+    pages = Pages(
+        templates=template_config(
+            [wing.package for wing in WINGS], [item for wing in WINGS for item in wing.menu]
+        ),
+        csrf=CSRFConfig(
+            secret=settings.session_secret.get_secret_value(),
+            cookie_name="qms_csrf",
+            cookie_samesite="lax",
+            cookie_httponly=True,
+            # The API authenticates with bearer tokens, never cookies: nothing to forge there.
+            exclude=["^/api/", "^/auth/", "^/health/", "^/metrics"],
+        ),
+        error_page=error_page,
+    )
+    static = [
+        create_static_files_router(
+            "/static",
+            directories=[Path(str(resources.files("qms_gateway.portal") / "static"))],
+            include_in_schema=False,
+        )
+    ]
+    if settings.assets_dir is not None:
+        static.insert(
+            0,
+            create_static_files_router(
+                "/static/vendor",
+                directories=[settings.assets_dir / "htmx.org" / "dist"],
+                include_in_schema=False,
+            ),
+        )
+    router = Router(
+        "/",
+        route_handlers=[frame_pages(WINGS), *(page for wing in WINGS for page in wing.pages)],
+        dependencies={"session": Provide(provide_session)},
+        exception_handlers={SignInRequired: sign_in_first},
+        include_in_schema=False,
+    )
+    return pages, [router, *static]
+
+
 def build_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or GatewaySettings()
     gateway = Gateway(settings)
     verifier = TokenVerifier(settings.jwks_url, settings.jwt_issuer, settings.jwt_audience)
+    pages, page_routes = portal(settings)
     return create_app(
         service=SERVICE,
         version=VERSION,
         route_handlers=[
             *(route for wing in WINGS for route in wing.routes),
-            tasks_controller([wing.tasks for wing in WINGS]),
+            tasks_controller(WINGS),
+            *page_routes,
             DirectoryController,
             AuthController,
             DocsController,
@@ -182,6 +253,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
             "machine": gateway.provide_machine,
             "gateway_asyncapi": gateway.asyncapi,
         },
+        pages=pages,
     )
 
 

@@ -1,0 +1,102 @@
+"""Forms: what a person typed, checked with the command's own input model, errors in Vietnamese.
+
+Field names are the model's paths ("targets.0.statement"), so an error finds its field.
+"""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from litestar.datastructures import FormMultiDict
+from pydantic import BaseModel, ValidationError
+
+from qms_gateway.portal.formatting import parse_number
+
+M = TypeVar("M", bound=BaseModel)
+#: Field path -> message; "" holds what belongs to no single field.
+Errors = dict[str, str]
+
+_MESSAGES = {
+    "missing": "Chưa nhập",
+    "string_too_long": "Tối đa {max_length} ký tự",
+    "too_short": "Cần ít nhất {min_length} mục",
+    "too_long": "Tối đa {max_length} mục",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}",
+    "greater_than": "Phải lớn hơn {gt}",
+    "less_than": "Phải nhỏ hơn {lt}",
+    "int_parsing": "Phải là số nguyên",
+    "int_type": "Phải là số nguyên",
+    "int_from_float": "Phải là số nguyên",
+    "float_parsing": "Phải là một số",
+    "float_type": "Phải là một số",
+    "finite_number": "Phải là một số hữu hạn",
+    "date_parsing": "Ngày không hợp lệ",
+    "date_from_datetime_parsing": "Ngày không hợp lệ",
+    "date_type": "Ngày không hợp lệ",
+    "literal_error": "Giá trị không được phép",
+    "extra_forbidden": "Trường không được phép",
+    "bool_parsing": "Phải chọn có hoặc không",
+    "dict_type": "Dữ liệu không hợp lệ",
+    "list_type": "Dữ liệu không hợp lệ",
+}
+
+
+def vietnamese(error: dict[str, Any]) -> str:
+    """One pydantic error, said in Vietnamese."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "string_too_short":
+        minimum = context.get("min_length", 1)
+        return "Không được để trống" if minimum <= 1 else f"Cần ít nhất {minimum} ký tự"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    return template.format(**context) if template else "Giá trị không hợp lệ"
+
+
+def errors_of(error: ValidationError) -> Errors:
+    found: Errors = {}
+    for detail in error.errors():
+        path = ".".join(str(part) for part in detail["loc"])
+        found.setdefault(path, vietnamese(dict(detail)))
+    return found
+
+
+def checked(model: type[M], data: dict[str, Any]) -> tuple[M | None, Errors]:
+    """The command body, or the errors to show beside the fields."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as error:
+        return None, errors_of(error)
+
+
+def text(form: FormMultiDict, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def number(form: FormMultiDict, name: str, errors: Errors) -> float | str:
+    """A number field: the number, or the text as typed with an error beside it."""
+    typed = text(form, name).strip()
+    if not typed:
+        errors[name] = "Chưa nhập"
+        return typed
+    try:
+        return parse_number(typed)
+    except ValueError:
+        errors[name] = "Phải là một số, ví dụ 95 hoặc 95,5"
+        return typed
+
+
+def chosen(form: FormMultiDict, name: str) -> list[str]:
+    return [value for value in form.getall(name, []) if isinstance(value, str) and value]
+
+
+def rows(form: FormMultiDict, prefix: str) -> Iterable[int]:
+    """The indexes of repeated rows (`targets.3.statement`) present in the form, in order."""
+    found = set()
+    for key in form:
+        head, _, rest = key.partition(".")
+        index, _, _ = rest.partition(".")
+        if head == prefix and index.isdigit():
+            found.add(int(index))
+    return sorted(found)

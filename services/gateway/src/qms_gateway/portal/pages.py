@@ -1,0 +1,72 @@
+"""Rendering pages: one Jinja environment over the portal's and every wing's templates."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template import TemplateConfig
+
+from qms_gateway.portal.formatting import input_number, vi_date, vi_datetime, vi_number
+from qms_gateway.portal.session import Session, SignInRequired
+
+SITE_NAME = "e-ISO"
+STATUS_LABELS = {
+    "draft": "Dự thảo",
+    "submitted": "Chờ phê duyệt",
+    "returned": "Bị trả lại",
+    "approved": "Đã phê duyệt",
+    "disseminated": "Đã phổ biến",
+    "evaluated": "Đã đánh giá",
+    "published": "Đang hiệu lực",
+    "superseded": "Đã được thay thế",
+}
+ROLE_LABELS = {
+    "iso_secretary": "Thư ký ISO",
+    "unit_leader": "Lãnh đạo đơn vị",
+    "department_leader": "Lãnh đạo phòng",
+    "staff": "Công chức",
+    "auditor": "Đánh giá viên nội bộ",
+    "supervisor": "Cơ quan cấp trên",
+    "admin": "Quản trị",
+}
+
+
+def template_config(
+    packages: Sequence[str], menu: Sequence[tuple[str, str]]
+) -> TemplateConfig[JinjaTemplateEngine]:
+    """The portal's templates, then each wing's (`<package>/templates/<wing>/…`)."""
+    environment = Environment(
+        loader=ChoiceLoader(
+            [PackageLoader(package, "templates") for package in ("qms_gateway.portal", *packages)]
+        ),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        enable_async=False,
+    )
+    environment.filters.update(
+        date=vi_date, datetime=vi_datetime, number=vi_number, input_number=input_number
+    )
+    environment.globals.update(
+        site_name=SITE_NAME, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS, staff_menu=menu
+    )
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
+
+
+def page(
+    template: str, session: Session | None, *, status_code: int = 200, **context: Any
+) -> Template:
+    return Template(template, context={"session": session, **context}, status_code=status_code)
+
+
+def error_page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
+    """A refusal or failure as a page (the problem details' title and detail, in Vietnamese)."""
+    return page("error.html", None, status_code=status, title=title, detail=detail, status=status)
+
+
+def sign_in_first(request: Request[Any, Any, Any], error: SignInRequired) -> Redirect:
+    return Redirect(f"/dang-nhap?next={error.next_path}", status_code=303)
