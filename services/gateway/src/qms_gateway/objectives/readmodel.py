@@ -73,3 +73,85 @@ async def documents(
         statuses,
     )
     return rows(records)
+
+
+_OBJECTIVE_TEXT = (
+    "title || ' ' || coalesce((SELECT string_agg((t->>'statement') || ' ' || (t->>'indicator'), "
+    "' ') FROM jsonb_array_elements(targets) t), '')"
+)
+
+
+async def search_objectives(
+    db: Db,
+    unit_id: str,
+    *,
+    year: int | None,
+    status: str | None,
+    department_id: str | None,
+    patterns: list[str] | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of a unit's objectives matching the filters, and how many match in all."""
+    records = await db.fetch(
+        f"SELECT *, count(*) OVER () AS total FROM {OBJECTIVES} WHERE unit_id=$1 "
+        "AND ($2::int IS NULL OR year=$2) AND ($3::text IS NULL OR status=$3) "
+        "AND ($4::text IS NULL OR targets @> jsonb_build_array(jsonb_build_object("
+        "'department_id', $4::text))) "
+        f"AND ($5::text[] IS NULL OR {SCHEMA}.fold({_OBJECTIVE_TEXT}) LIKE ALL($5)) "
+        "ORDER BY year DESC, updated_at DESC LIMIT $6 OFFSET $7",
+        unit_id,
+        year,
+        status,
+        department_id,
+        patterns,
+        limit,
+        offset,
+    )
+    found = rows(records, JSON_COLUMNS)
+    return found, found[0]["total"] if found else 0
+
+
+async def search_documents(
+    db: Db,
+    unit_id: str,
+    kind: str,
+    *,
+    status: str | None,
+    patterns: list[str] | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    records = await db.fetch(
+        f"SELECT *, count(*) OVER () AS total FROM {DOCUMENTS} WHERE unit_id=$1 AND kind=$2 "
+        "AND ($3::text IS NULL OR status=$3) "
+        f"AND ($4::text[] IS NULL OR {SCHEMA}.fold(title || ' ' || content) LIKE ALL($4)) "
+        "ORDER BY version_number DESC LIMIT $5 OFFSET $6",
+        unit_id,
+        kind,
+        status,
+        patterns,
+        limit,
+        offset,
+    )
+    found = rows(records)
+    return found, found[0]["total"] if found else 0
+
+
+async def yearly_status(db: Db, unit_ids: list[str], year: int) -> dict[str, dict[str, Any]]:
+    """Per unit: objectives approved, disseminated, evaluated in the year; policy in force."""
+    records = await db.fetch(
+        f"SELECT u.unit_id, "
+        f"(SELECT count(*) FROM {OBJECTIVES} o WHERE o.unit_id=u.unit_id AND o.year=$2 "
+        "AND o.status IN ('approved', 'disseminated', 'evaluated')) AS approved, "
+        f"(SELECT count(*) FROM {OBJECTIVES} o WHERE o.unit_id=u.unit_id AND o.year=$2 "
+        "AND o.status IN ('disseminated', 'evaluated')) AS disseminated, "
+        f"(SELECT count(*) FROM {OBJECTIVES} o WHERE o.unit_id=u.unit_id AND o.year=$2 "
+        "AND o.status = 'evaluated') AS evaluated, "
+        f"(SELECT max(version_number) FROM {DOCUMENTS} d WHERE d.unit_id=u.unit_id "
+        "AND d.kind='policy' AND d.status='published') AS policy_version "
+        "FROM unnest($1::text[]) AS u(unit_id)",
+        unit_ids,
+        year,
+    )
+    return {record["unit_id"]: dict(record) for record in records}

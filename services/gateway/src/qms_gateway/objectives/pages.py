@@ -1,0 +1,430 @@
+"""Staff pages of quality objectives: list, detail with history and charts, forms for commands."""
+
+import datetime
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from qms_contracts.inputs import ReturnInput
+from qms_contracts.objectives import SERVICE
+from qms_contracts.objectives_commands import (
+    DisseminateInput,
+    DraftObjectiveInput,
+    EvaluateInput,
+    ProgressInput,
+    ReviseObjectiveInput,
+)
+from qms_gateway.frame import directory
+from qms_gateway.frame.forwarding import Forwarder
+from qms_gateway.frame.history import history
+from qms_gateway.frame.search import like_patterns
+from qms_gateway.objectives import readmodel
+from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, progress_targets
+from qms_gateway.portal.access import Paging, filters_query, record_in_view, unit_in_view
+from qms_gateway.portal.charts import target_progress
+from qms_gateway.portal.commands import CommandRefused, conflict, expected_version, run_command
+from qms_gateway.portal.forms import Errors, checked, chosen, number, rows, text
+from qms_gateway.portal.pages import page
+from qms_gateway.portal.session import Session, signed_in
+from qms_runtime.errors import Forbidden
+from qms_runtime.principal import ISO_SECRETARY
+
+LIST = "/muc-tieu"
+HISTORY_LABELS = {event.event_type: label for event, label in EVENT_LABELS.items()}
+TARGET_FIELDS = (
+    "target_id",
+    "statement",
+    "indicator",
+    "target_value",
+    "unit_of_measure",
+    "direction",
+    "deadline",
+    "department_id",
+    "action_plan",
+)
+NOTICES = {
+    "soan": "Đã lưu dự thảo mục tiêu.",
+    "sua": "Đã lưu bản sửa.",
+    "trinh": "Đã trình lãnh đạo phê duyệt.",
+    "duyet": "Đã phê duyệt mục tiêu.",
+    "tra-lai": "Đã trả lại mục tiêu kèm lý do.",
+    "pho-bien": "Đã phổ biến mục tiêu tới các phòng.",
+    "tien-do": "Đã ghi nhận tiến độ.",
+    "danh-gia": "Đã đánh giá mục tiêu.",
+}
+Text = Annotated[str, Parameter(max_length=200)]
+
+
+def _path(objective_id: uuid.UUID | str, step: str = "") -> str:
+    return f"{LIST}/{objective_id}" + (f"/{step}" if step else "")
+
+
+def _api(objective_id: uuid.UUID, step: str = "") -> str:
+    return f"/api/v1/objectives/{objective_id}" + (f"/{step}" if step else "")
+
+
+def _blank_target() -> dict[str, Any]:
+    return dict.fromkeys(TARGET_FIELDS, "") | {"direction": "at_least"}
+
+
+def _targets_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
+    targets = []
+    for position, index in enumerate(rows(form, "targets")):
+        typed: dict[str, Any] = {
+            field: text(form, f"targets.{index}.{field}") for field in TARGET_FIELDS
+        }
+        row_errors: Errors = {}
+        typed["target_value"] = number(form, f"targets.{index}.target_value", row_errors)
+        errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
+        targets.append(typed)
+    return targets
+
+
+def _body(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the command's body: empty optional fields left out."""
+    return {
+        **values,
+        "targets": [
+            {key: value for key, value in target.items() if value != "" or key != "target_id"}
+            for target in values["targets"]
+        ],
+    }
+
+
+class ObjectivePages(Controller):
+    path = LIST
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        don_vi: Text | None = None,
+        nam: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        trang_thai: Text | None = None,
+        phong: Text | None = None,
+        q: Text = "",
+        trang: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    ) -> Template:
+        user = signed_in(request, session)
+        unit_id = await unit_in_view(pool, user.principal, don_vi)
+        unit = await directory.unit(pool, unit_id)
+        paging = Paging(trang)
+        found, total = await readmodel.search_objectives(
+            pool,
+            unit_id,
+            year=nam,
+            status=trang_thai or None,
+            department_id=phong or None,
+            patterns=like_patterns(q),
+            limit=paging.size,
+            offset=paging.offset,
+        )
+        return page(
+            "objectives/list.html",
+            user,
+            unit=unit,
+            objectives=found,
+            total=total,
+            paging=paging,
+            pages=paging.pages(total),
+            filters={
+                "don_vi": don_vi,
+                "nam": nam,
+                "trang_thai": trang_thai,
+                "phong": phong,
+                "q": q,
+            },
+            query=filters_query(don_vi=don_vi, nam=nam, trang_thai=trang_thai, phong=phong, q=q),
+            can_draft=ISO_SECRETARY in user.principal.roles and user.principal.can_act_in(unit_id),
+        )
+
+    @get("/moi")
+    async def new_page(
+        self, request: Request[Any, Any, Any], session: Session | None, pool: asyncpg.Pool
+    ) -> Template:
+        user = signed_in(request, session)
+        unit_id = await self._drafting_unit(pool, user)
+        values = {
+            "year": datetime.date.today().year,
+            "title": "",
+            "targets": [_blank_target()],
+        }
+        return await self._form(pool, user, unit_id, values, {}, None)
+
+    @post("/moi")
+    async def draft(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        user = signed_in(request, session)
+        unit_id = await self._drafting_unit(pool, user)
+        form = await request.form()
+        errors: Errors = {}
+        values = {
+            "year": text(form, "year"),
+            "title": text(form, "title"),
+            "targets": _targets_from(form, errors),
+        }
+        if self._edits_rows(form, values):
+            return await self._form(pool, user, unit_id, values, {}, None)
+        body, invalid = checked(DraftObjectiveInput, _body(values))
+        errors = invalid | errors
+        if body is None or errors:
+            return await self._form(pool, user, unit_id, values, errors, None, status_code=422)
+        try:
+            result = await run_command(
+                forwarder, user, SERVICE, "POST", f"/api/v1/units/{unit_id}/objectives", body
+            )
+        except CommandRefused as refused:
+            if refused.status not in (409, 422):
+                raise
+            return await self._form(
+                pool, user, unit_id, values, refused.errors(), None, status_code=refused.status
+            )
+        return Redirect(f"{_path(result.id)}?kq=soan", status_code=303)
+
+    @get("/{objective_id:uuid}")
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        kq: Text = "",
+    ) -> Template:
+        user = signed_in(request, session)
+        return await self._detail(pool, user, objective_id, notice=NOTICES.get(kq))
+
+    @get("/{objective_id:uuid}/sua")
+    async def revise_page(
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+    ) -> Template:
+        user = signed_in(request, session)
+        record = await self._record(pool, user, objective_id)
+        values = {"title": record["title"], "targets": record["targets"]}
+        return await self._form(pool, user, record["unit_id"], values, {}, record)
+
+    @post("/{objective_id:uuid}/sua")
+    async def revise(
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        user = signed_in(request, session)
+        record = await self._record(pool, user, objective_id)
+        form = await request.form()
+        errors: Errors = {}
+        values = {"title": text(form, "title"), "targets": _targets_from(form, errors)}
+        expected = expected_version(form)
+        if self._edits_rows(form, values):
+            return await self._form(pool, user, record["unit_id"], values, {}, record, expected)
+        body, invalid = checked(ReviseObjectiveInput, _body(values))
+        errors = invalid | errors
+        if body is None or errors:
+            return await self._form(
+                pool, user, record["unit_id"], values, errors, record, expected, status_code=422
+            )
+        try:
+            await run_command(forwarder, user, SERVICE, "PUT", _api(objective_id), body, expected)
+        except CommandRefused as refused:
+            if refused.status not in (409, 422):
+                raise
+            record = await self._record(pool, user, objective_id)
+            changed = await conflict(pool, refused, objective_id, expected, HISTORY_LABELS)
+            return await self._form(
+                pool,
+                user,
+                record["unit_id"],
+                values,
+                {} if changed else refused.errors(),
+                record,
+                expected,
+                conflict=changed,
+                status_code=refused.status,
+            )
+        return Redirect(f"{_path(objective_id)}?kq=sua", status_code=303)
+
+    @post("/{objective_id:uuid}/{step:str}")
+    async def step(
+        self,
+        request: Request[Any, Any, Any],
+        objective_id: uuid.UUID,
+        step: str,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        """Submit, approve, return, disseminate, record progress, evaluate: one form each."""
+        user = signed_in(request, session)
+        form = await request.form()
+        expected = expected_version(form)
+        errors: Errors = {}
+        api_step, body_model, data = self._step_body(step, form, errors)
+        body = None
+        if body_model is not None:
+            body, invalid = checked(body_model, data)
+            errors = invalid | errors
+        if errors:
+            return await self._detail(
+                pool, user, objective_id, errors=errors, typed=form, status_code=422
+            )
+        try:
+            await run_command(
+                forwarder, user, SERVICE, "POST", _api(objective_id, api_step), body, expected
+            )
+        except CommandRefused as refused:
+            if refused.status not in (409, 422):
+                raise
+            changed = await conflict(pool, refused, objective_id, expected, HISTORY_LABELS)
+            return await self._detail(
+                pool,
+                user,
+                objective_id,
+                errors={} if changed else refused.errors(),
+                conflict=changed,
+                typed=form,
+                status_code=refused.status,
+            )
+        return Redirect(f"{_path(objective_id)}?kq={step}", status_code=303)
+
+    @staticmethod
+    def _step_body(
+        step: str, form: FormMultiDict, errors: Errors
+    ) -> tuple[str, type[Any] | None, dict[str, Any]]:
+        if step == "trinh":
+            return "submit", None, {}
+        if step == "duyet":
+            return "approve", None, {}
+        if step == "tra-lai":
+            return "return", ReturnInput, {"reason": text(form, "reason")}
+        if step == "pho-bien":
+            return (
+                "disseminate",
+                DisseminateInput,
+                {"department_ids": chosen(form, "department_ids")},
+            )
+        if step == "tien-do":
+            target_id = text(form, "target_id")
+            data = {
+                "value": number(form, "value", errors),
+                "as_of": text(form, "as_of"),
+                "note": text(form, "note"),
+            }
+            return f"targets/{target_id}/progress", ProgressInput, data
+        if step == "danh-gia":
+            overrides = {
+                key.removeprefix("achieved."): value == "true"
+                for key, value in form.items()
+                if key.startswith("achieved.") and value in ("true", "false")
+            }
+            return "evaluate", EvaluateInput, {"achieved": overrides, "note": text(form, "note")}
+        raise Forbidden(f"Không có thao tác '{step}'")
+
+    @staticmethod
+    def _edits_rows(form: FormMultiDict, values: dict[str, Any]) -> bool:
+        """Adding or removing a target row only redraws the form (htmx redraws just the rows)."""
+        action = text(form, "_action")
+        if action == "add_target":
+            values["targets"].append(_blank_target())
+            return True
+        if action.startswith("remove_target:"):
+            index = action.partition(":")[2]
+            if index.isdigit() and int(index) < len(values["targets"]):
+                del values["targets"][int(index)]
+            return True
+        return False
+
+    @staticmethod
+    async def _drafting_unit(pool: asyncpg.Pool, user: Session) -> str:
+        unit_id = await unit_in_view(pool, user.principal, None)
+        user.principal.require(unit_id, ISO_SECRETARY)
+        return unit_id
+
+    @staticmethod
+    async def _record(pool: asyncpg.Pool, user: Session, objective_id: uuid.UUID) -> dict[str, Any]:
+        return await record_in_view(
+            pool, user.principal, await readmodel.objective(pool, objective_id)
+        )
+
+    async def _form(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        unit_id: str,
+        values: dict[str, Any],
+        errors: Errors,
+        record: dict[str, Any] | None,
+        expected: int | None = None,
+        *,
+        conflict: dict[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        unit = await directory.unit(pool, unit_id) or {}
+        return page(
+            "objectives/form.html",
+            user,
+            unit=unit,
+            departments=[(d["department_id"], d["name"]) for d in unit.get("departments", [])],
+            values=values,
+            errors=errors,
+            record=record,
+            expected=expected or (record["version"] if record else None),
+            conflict=conflict,
+            status_code=status_code,
+        )
+
+    async def _detail(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        objective_id: uuid.UUID,
+        *,
+        notice: str | None = None,
+        errors: Errors | None = None,
+        conflict: dict[str, Any] | None = None,
+        typed: FormMultiDict | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        record = await self._record(pool, user, objective_id)
+        unit = await directory.unit(pool, record["unit_id"])
+        departments = {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
+        charts = {
+            target["target_id"]: target_progress(target, target["indicator"])
+            for target in record["targets"]
+            if target["progress"]
+        }
+        return page(
+            "objectives/detail.html",
+            user,
+            record=record,
+            unit=unit,
+            departments=departments,
+            charts=charts,
+            actions=objective_actions(user.principal, record),
+            progress_targets=progress_targets(user.principal, record),
+            history=await history(pool, objective_id, HISTORY_LABELS),
+            errors=errors or {},
+            conflict=conflict,
+            typed=typed or FormMultiDict(),
+            notice=notice,
+            today=datetime.date.today().isoformat(),
+            status_code=status_code,
+        )
