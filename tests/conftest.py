@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from qms_local.stack import Stack, isolated_stack
+from tests.portal_browser import ARTIFACTS, CHROMIUM, QUIET, Person
 
 UNIT = "so-khcn"
 
@@ -24,6 +26,37 @@ def stack() -> Iterator[Stack]:
 def gateway(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: run `make test` (it installs Debian's "
+            "`chromium`), or `apt-get install chromium`, or set QMS_CHROMIUM to its path"
+        )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=QUIET)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def people(browser: Browser, stack: Stack) -> Iterator[dict[str, Person]]:
+    """Opened on demand: people["Nguyễn Thị Thư"] signs in as that demo user."""
+    opened: dict[str, Person] = {}
+
+    class Opener(dict[str, Person]):
+        def __missing__(self, name: str) -> Person:
+            person = Person(browser, stack.gateway_url, name or None)
+            opened[name] = person
+            self[name] = person
+            return person
+
+    yield Opener()
+    for person in opened.values():
+        person.close()
 
 
 def token_for(
