@@ -6,8 +6,10 @@
 2. The highest offered rate at which both p99s stay under 150 ms with no failure.
 3. Closed loop (32 commands in flight): persisted-and-published events/s, compared with
    the raw single-row PostgreSQL commit rate measured in the same run.
-4. Read-model replay (`python -m qms_gateway rebuild`), events/s.
-5. A burst of hostile requests to the gateway and the objectives service; RSS of every
+4. Portal pages (a unit's public page, my tasks, the objectives list with a search) asked for
+   by 50 people at once: p50 and p95 per page.
+5. Read-model replay (`python -m qms_gateway rebuild`), events/s.
+6. A burst of hostile requests to the gateway and the objectives service; RSS of every
    process before and after it; a second replay over what the burst stored.
 
 The last line printed is one JSON object with every figure. Acceptance lines say PASS or
@@ -37,10 +39,12 @@ from bench.load import (
     open_loop,
     search,
 )
+from bench.portal import AIM_P95_MS, portal_pages
+from bench.portal import PEOPLE as PORTAL_PEOPLE
 from bench.probe import CommitProbe
 from bench.processes import PeakSampler, rss_mb, stack_processes
 from bench.raw import raw_kafka, raw_postgres
-from bench.readmodel import Watcher
+from bench.readmodel import Watcher, objective_count
 from qms_local.stack import Stack, isolated_stack
 
 RATES = [float(r) for r in os.environ.get("QMS_BENCH_RATES", "60,200").split(",")]
@@ -49,6 +53,7 @@ STEP_SECONDS = float(os.environ.get("QMS_BENCH_STEP_SECONDS", "8"))
 SEARCH_SECONDS = float(os.environ.get("QMS_BENCH_SEARCH_SECONDS", "90"))
 CLOSED_SECONDS = float(os.environ.get("QMS_BENCH_CLOSED_SECONDS", "8"))
 CLOSED_CONCURRENCY = int(os.environ.get("QMS_BENCH_CONCURRENCY", "32"))
+PORTAL_SECONDS = float(os.environ.get("QMS_BENCH_PORTAL_SECONDS", "8"))
 ACCEPT_RATE = 200.0
 ACCEPT_REPLAY = 20_000.0
 ACCEPT_RSS_MB = 150.0
@@ -82,12 +87,11 @@ def step_line(step: Step) -> str:
     )
 
 
-async def dev_token(url: str) -> str:
+async def dev_token(url: str, seeded: str | None = None) -> str:
+    """A made-up secretary's token, or a seeded user's (`thuky`)."""
+    made_up = {"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]}
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        reply = await client.post(
-            "/auth/dev-token",
-            json={"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]},
-        )
+        reply = await client.post("/auth/dev-token", json={"sub": seeded} if seeded else made_up)
         reply.raise_for_status()
         return f"Bearer {reply.json()['access_token']}"
 
@@ -198,6 +202,18 @@ async def measure(stack: Stack) -> dict[str, Any]:
         figures["closed_loop"]["read_model_per_s"] / pg
     )
 
+    say(f"Portal pages, {PORTAL_PEOPLE} people at once, {PORTAL_SECONDS:.0f} s per page…")
+    figures["portal"] = {
+        "objectives_in_unit": await objective_count(count),
+        "pages": await portal_pages(
+            stack.gateway_url,
+            (await dev_token(stack.gateway_url, "thuky")).removeprefix("Bearer "),
+            UNIT,
+            "hiệu năng 12",
+            PORTAL_SECONDS,
+        ),
+    }
+
     say("Replay (rebuild the read models)…")
     figures["replay"] = await asyncio.to_thread(rebuild, stack)
 
@@ -259,6 +275,14 @@ def verdicts(figures: dict[str, Any]) -> list[tuple[bool, str]]:
                 "(largest of before, 2 s after the hostile burst, and at the end)",
             )
         )
+    for page in figures["portal"]["pages"]:
+        lines.append(
+            (
+                page["p95_ms"] < AIM_P95_MS and not page["failures"],
+                f"portal {page['page']} p95 {page['p95_ms']:.0f} ms < {AIM_P95_MS:.0f} ms "
+                f"with {PORTAL_PEOPLE} people at once (aim)",
+            )
+        )
     return lines
 
 
@@ -318,6 +342,13 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         f"  raw PostgreSQL single-row commits {pg['single_row_commits_per_s']:.0f}/s: "
         f"published/raw {c['published_vs_raw_postgres']:.2f}, "
         f"read model/raw {c['read_model_vs_raw_postgres']:.2f}",
+        f"Portal pages, {PORTAL_PEOPLE} people at once "
+        f"({figures['portal']['objectives_in_unit']} objectives in the unit):",
+        *(
+            f"  {page['page']}: p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, "
+            f"{page['pages_per_s']:.0f} pages/s, {page['failures']} failures"
+            for page in figures["portal"]["pages"]
+        ),
         f"Replay: {r['events']} events at {r['events_per_s']:,.0f} events/s "
         f"({r['with_process_start_s']:.1f} s with process start, "
         f"peak RSS {r['peak_rss_mb']:.0f} MB)",
