@@ -1,10 +1,6 @@
-"""The portal's parts with no browser: folding for search (Python and PostgreSQL agree),
-Vietnamese numbers and dates, form errors in Vietnamese, the actions each role is offered."""
+"""The portal's parts with no browser: folding for search, Vietnamese numbers and dates,
+form errors in Vietnamese, the actions each role is offered."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import asyncpg
 import pytest
 
 from qms_contracts.objectives_commands import DraftObjectiveInput
@@ -12,27 +8,7 @@ from qms_gateway.frame import search
 from qms_gateway.objectives.actions import document_actions, objective_actions
 from qms_gateway.portal.formatting import input_number, parse_number, vi_date, vi_number
 from qms_gateway.portal.forms import checked
-from qms_local.stack import scratch_database
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
-
-WORDS = ["Năng lực", "NĂNG LỰC", "Đường điện", "Hồ sơ đúng hạn", "Ủy ban xã Tân Lập", "Nghiêm"]
-
-
-@pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with scratch_database(Path(tmp_path_factory.mktemp("pg"))) as url:
-        yield url
-
-
-async def test_postgres_folds_text_as_python_does(database_url: str) -> None:
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(search.DDL)
-        for word in WORDS:
-            folded = await connection.fetchval("SELECT gateway.fold($1)", word)
-            assert folded == search.fold(word)
-    finally:
-        await connection.close()
 
 
 def test_search_ignores_marks_and_case_and_escapes_like() -> None:

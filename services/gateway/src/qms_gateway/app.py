@@ -28,7 +28,7 @@ from litestar.types import ControllerRouterHandler
 from pydantic import Field, SecretStr
 
 from qms_contracts import IntegrationEvent, dead_letter_topic, event_types, events_topic
-from qms_gateway.frame import directory, history, search
+from qms_gateway.frame import directory, history
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.routes import (
     AuthController,
@@ -75,7 +75,7 @@ async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
     """A pool on the read-model database, its tables created if missing."""
     pool = await create_pool(settings)
     async with pool.acquire() as connection:
-        for ddl in (search.DDL, directory.DDL, history.DDL, *(wing.ddl for wing in WINGS)):
+        for ddl in (directory.DDL, history.DDL, *(wing.ddl for wing in WINGS)):
             await connection.execute(ddl)
     return pool
 

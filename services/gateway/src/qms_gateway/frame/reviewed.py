@@ -26,6 +26,8 @@ REVIEWED_COLUMNS = """
     return_reason text,
     updated_at timestamptz NOT NULL"""
 
+TASKS_PER_STEP = 50
+
 Statuses = Annotated[
     str | None,
     Parameter(
@@ -117,14 +119,15 @@ async def tasks_in(
     """Rows of `table` in the principal's units whose status waits for an action.
 
     `wanted` holds (status, action, label); `kind_sql` says what kind each row is (a column
-    or a literal). Whoever submitted a record is never asked to approve it.
+    or a literal). Whoever submitted a record is never asked to approve it. At most
+    TASKS_PER_STEP of each step, the oldest first: a list to act on, not a register.
     """
     found: list[Task] = []
     for status, action, label in wanted:
         records = await pool.fetch(
             f"SELECT id, unit_id, title, status, version, {kind_sql} AS kind, submitted_by "
             f"FROM {table} WHERE status=$1 AND (unit_id = ANY($2) OR '*' = ANY($2)) "
-            "ORDER BY updated_at",
+            f"ORDER BY updated_at LIMIT {TASKS_PER_STEP}",
             status,
             sorted(principal.units),
         )

@@ -1,12 +1,10 @@
 """Accent-insensitive search: "nang luc" and "NĂNG LỰC" both find "năng lực".
 
-Text is folded the same way in Python (the query) and in PostgreSQL (`gateway.fold`, the rows):
-marks removed, đ as d, ASCII letters lower-cased.
+The projection stores each record's folded text (a `search` column) and a query is folded the
+same way: marks removed, đ as d, lower case.
 """
 
 import unicodedata
-
-from qms_gateway.frame.store import SCHEMA
 
 
 def _folded_letters() -> tuple[str, str]:
@@ -33,14 +31,6 @@ def fold(text: str) -> str:
     """Text as search compares it: no marks, no case ("NĂNG LỰC" and "nang luc" meet)."""
     folded = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
     return " ".join("".join(c.lower() if c.isascii() else c for c in folded).split())
-
-
-DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE OR REPLACE FUNCTION {SCHEMA}.fold(value text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN lower(translate(value, '{FOLD_FROM}', '{FOLD_TO}'));
-"""
 
 
 def like_patterns(query: str) -> list[str] | None:

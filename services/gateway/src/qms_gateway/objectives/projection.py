@@ -7,8 +7,13 @@ from typing import Any
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts import objectives as contract
 from qms_gateway.frame.reviewed import review_handlers, set_status, update_row
+from qms_gateway.frame.search import fold
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES, TABLES
 from qms_runtime.projection import Handler, Projection, ProjectionDb
+
+
+def _objective_search(title: str, targets: list[contract.Target]) -> str:
+    return fold(" ".join([title, *(f"{t.statement} {t.indicator}" for t in targets)]))
 
 
 def _targets_json(targets: list[contract.Target]) -> str:
@@ -20,7 +25,7 @@ def _targets_json(targets: list[contract.Target]) -> str:
 async def objective_drafted(c: ProjectionDb, e: Envelope, p: contract.ObjectiveDrafted) -> None:
     await c.execute(
         f"INSERT INTO {OBJECTIVES} (id, unit_id, year, title, status, version, targets, "
-        "updated_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7)",
+        "updated_at, search) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8)",
         uuid.UUID(p.objective_id),
         p.unit_id,
         p.year,
@@ -28,12 +33,19 @@ async def objective_drafted(c: ProjectionDb, e: Envelope, p: contract.ObjectiveD
         e.aggregateversion,
         _targets_json(p.targets),
         e.time,
+        _objective_search(p.title, p.targets),
     )
 
 
 async def objective_revised(c: ProjectionDb, e: Envelope, p: contract.ObjectiveRevised) -> None:
     await update_row(
-        c, OBJECTIVES, e, title=p.title, status="draft", targets=_targets_json(p.targets)
+        c,
+        OBJECTIVES,
+        e,
+        title=p.title,
+        status="draft",
+        targets=_targets_json(p.targets),
+        search=_objective_search(p.title, p.targets),
     )
 
 
@@ -84,7 +96,8 @@ def _document_handlers(events: contract.DocumentEvents) -> dict[type[Integration
     async def on_drafted(c: ProjectionDb, e: Envelope, p: Any) -> None:
         await c.execute(
             f"INSERT INTO {DOCUMENTS} (id, unit_id, kind, version_number, title, content, "
-            "status, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8)",
+            "status, version, updated_at, search) "
+            "VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9)",
             uuid.UUID(p.document_id),
             p.unit_id,
             events.kind,
@@ -93,10 +106,19 @@ def _document_handlers(events: contract.DocumentEvents) -> dict[type[Integration
             p.content,
             e.aggregateversion,
             e.time,
+            fold(f"{p.title} {p.content}"),
         )
 
     async def on_revised(c: ProjectionDb, e: Envelope, p: Any) -> None:
-        await update_row(c, DOCUMENTS, e, title=p.title, content=p.content, status="draft")
+        await update_row(
+            c,
+            DOCUMENTS,
+            e,
+            title=p.title,
+            content=p.content,
+            status="draft",
+            search=fold(f"{p.title} {p.content}"),
+        )
 
     return {
         events.drafted: on_drafted,

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS {OBJECTIVES} (
     evaluation_note text NOT NULL DEFAULT '',{REVIEWED_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS objectives_unit_year ON {OBJECTIVES} (unit_id, year, status);
+-- Folded title and targets (frame.search.fold), written by the projection, for list searches.
+ALTER TABLE {OBJECTIVES} ADD COLUMN IF NOT EXISTS search text NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
     id uuid PRIMARY KEY,
     unit_id text NOT NULL,
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
     content text NOT NULL,{REVIEWED_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS documents_unit_kind ON {DOCUMENTS} (unit_id, kind, status);
+ALTER TABLE {DOCUMENTS} ADD COLUMN IF NOT EXISTS search text NOT NULL DEFAULT '';
 """
 TABLES = (OBJECTIVES, DOCUMENTS)
 
@@ -75,12 +78,6 @@ async def documents(
     return rows(records)
 
 
-_OBJECTIVE_TEXT = (
-    "title || ' ' || coalesce((SELECT string_agg((t->>'statement') || ' ' || (t->>'indicator'), "
-    "' ') FROM jsonb_array_elements(targets) t), '')"
-)
-
-
 async def search_objectives(
     db: Db,
     unit_id: str,
@@ -98,7 +95,7 @@ async def search_objectives(
         "AND ($2::int IS NULL OR year=$2) AND ($3::text IS NULL OR status=$3) "
         "AND ($4::text IS NULL OR targets @> jsonb_build_array(jsonb_build_object("
         "'department_id', $4::text))) "
-        f"AND ($5::text[] IS NULL OR {SCHEMA}.fold({_OBJECTIVE_TEXT}) LIKE ALL($5)) "
+        "AND ($5::text[] IS NULL OR search LIKE ALL($5)) "
         "ORDER BY year DESC, updated_at DESC LIMIT $6 OFFSET $7",
         unit_id,
         year,
@@ -125,7 +122,7 @@ async def search_documents(
     records = await db.fetch(
         f"SELECT *, count(*) OVER () AS total FROM {DOCUMENTS} WHERE unit_id=$1 AND kind=$2 "
         "AND ($3::text IS NULL OR status=$3) "
-        f"AND ($4::text[] IS NULL OR {SCHEMA}.fold(title || ' ' || content) LIKE ALL($4)) "
+        "AND ($4::text[] IS NULL OR search LIKE ALL($4)) "
         "ORDER BY version_number DESC LIMIT $5 OFFSET $6",
         unit_id,
         kind,

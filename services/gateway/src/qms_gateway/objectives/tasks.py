@@ -4,7 +4,7 @@ import json
 
 import asyncpg
 
-from qms_gateway.frame.reviewed import tasks_in
+from qms_gateway.frame.reviewed import TASKS_PER_STEP, tasks_in
 from qms_gateway.frame.tasks import Task
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
@@ -51,7 +51,7 @@ async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
         records = await pool.fetch(
             f"SELECT id, unit_id, title, status, version FROM {OBJECTIVES} "
             "WHERE status='disseminated' AND (unit_id = ANY($1) OR '*' = ANY($1)) "
-            "AND targets @> $2::jsonb ORDER BY updated_at",
+            f"AND targets @> $2::jsonb ORDER BY updated_at LIMIT {TASKS_PER_STEP}",
             sorted(principal.units),
             json.dumps([{"department_id": principal.department_id}]),
         )
