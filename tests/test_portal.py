@@ -16,7 +16,7 @@ def fill_target(page: Page, n: int, indicator: str, value: str, department: str)
     page.fill(f"#targets-{n}-indicator", indicator)
     page.fill(f"#targets-{n}-target_value", value)
     page.fill(f"#targets-{n}-unit_of_measure", "%")
-    page.fill(f"#targets-{n}-deadline", "2026-12-31")
+    page.fill(f"#targets-{n}-deadline", "31/12/2026")
     page.select_option(f"#targets-{n}-department_id", department)
     page.fill(f"#targets-{n}-action_plan", "Theo dõi hằng tháng")
 
@@ -75,7 +75,7 @@ def test_objective_workflow_with_two_people(people: dict[str, Person]) -> None:
     secretary.page.get_by_text("Cập nhật tiến độ chỉ tiêu 1").click()
     value = secretary.page.locator("input[name=value]").first
     value.fill("80,5")
-    secretary.page.locator("input[name=as_of]").first.fill("2026-06-30")
+    secretary.page.locator("input[name=as_of]").first.fill("30/06/2026")
     secretary.page.get_by_role("button", name="Ghi nhận tiến độ").first.click()
     expect(secretary.page.get_by_role("status")).to_contain_text("Đã ghi nhận tiến độ")
     expect(secretary.page.locator("figure.chart svg")).to_have_count(1)
@@ -236,3 +236,13 @@ def test_phone_width_keeps_pages_usable(people: dict[str, Person]) -> None:
     visitor.page.goto("/don-vi/so-khcn")
     width = visitor.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+    visitor.shot("10-dien-thoai-cong-khai")
+    secretary = people[SECRETARY]
+    secretary.page.set_viewport_size({"width": 360, "height": 740})
+    for path, step in [
+        ("/muc-tieu", "11-dien-thoai-danh-sach"),
+        ("/muc-tieu/moi", "12-dien-thoai-bieu-mau"),
+    ]:
+        secretary.page.goto(path)
+        assert secretary.page.evaluate("document.documentElement.scrollWidth") <= 360
+        secretary.shot(step)

@@ -15,24 +15,24 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
 from qms_contracts.inputs import ReturnInput
-from qms_contracts.objectives import CONTEXT_EVENTS, POLICY_EVENTS, SERVICE
+from qms_contracts.objectives import CONTEXT_EVENTS, POLICY_EVENTS
 from qms_contracts.objectives_commands import DocumentInput, ReviseDocumentInput
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
-from qms_gateway.frame.history import history
+from qms_gateway.frame.history import approvals, history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.objectives import readmodel
-from qms_gateway.objectives.actions import EVENT_LABELS, document_actions
-from qms_gateway.portal.access import Paging, filters_query, record_in_view, unit_in_view
+from qms_gateway.objectives.actions import document_actions
+from qms_gateway.objectives.pages import COMMANDS, FIELD_LABELS
+from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import CommandRefused, conflict, expected_version, run_command
-from qms_gateway.portal.forms import Errors, checked, text
+from qms_gateway.portal.commands import Refusal, expected_version, invalid
+from qms_gateway.portal.forms import checked, field_names, text
 from qms_gateway.portal.pages import STATUS_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
-from qms_runtime.errors import Forbidden, NotFound
+from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 
-HISTORY_LABELS = {event.event_type: label for event, label in EVENT_LABELS.items()}
 APPROVED_TYPES = {events.approved.event_type for events in (POLICY_EVENTS, CONTEXT_EVENTS)}
 Text = Annotated[str, Parameter(max_length=200)]
 STEPS = {
@@ -94,17 +94,21 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             pool, user.principal, await readmodel.document(pool, record_id, kind.kind)
         )
 
+    async def drafting_unit(pool: asyncpg.Pool, user: Session) -> str:
+        unit_id = await unit_in_view(pool, user.principal, None)
+        user.principal.require(unit_id, ISO_SECRETARY)
+        return unit_id
+
     async def form_page(
         pool: asyncpg.Pool,
         user: Session,
         unit_id: str,
         values: dict[str, Any],
-        errors: Errors,
         record: dict[str, Any] | None,
-        changed: dict[str, Any] | None = None,
-        status_code: int = 200,
         expected: int | None = None,
+        refusal: Refusal | None = None,
     ) -> Template:
+        errors = refusal.errors if refusal else {}
         return page(
             "objectives/document_form.html",
             user,
@@ -112,10 +116,11 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             unit=await directory.unit(pool, unit_id),
             values=values,
             errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
             record=record,
             expected=expected or (record["version"] if record else None),
-            conflict=changed,
-            status_code=status_code,
+            conflict=refusal.conflict if refusal else None,
+            status_code=refusal.status if refusal else 200,
         )
 
     async def detail_page(
@@ -124,13 +129,12 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
         record_id: uuid.UUID,
         *,
         notice: str | None = None,
-        errors: Errors | None = None,
-        changed: dict[str, Any] | None = None,
+        refusal: Refusal | None = None,
         typed: dict[str, Any] | None = None,
-        status_code: int = 200,
     ) -> Template:
         record = await record_for(pool, user, record_id)
         versions = await readmodel.documents(pool, record["unit_id"], kind.kind)
+        errors = refusal.errors if refusal else {}
         return page(
             "objectives/document.html",
             user,
@@ -143,12 +147,13 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
                 if v["id"] != record["id"]
             ],
             actions=document_actions(user.principal, record),
-            history=await history(pool, record_id, HISTORY_LABELS),
-            errors=errors or {},
-            conflict=changed,
+            history=await history(pool, record_id, COMMANDS.history_labels),
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+            conflict=refusal.conflict if refusal else None,
             typed=typed or {},
             notice=notice,
-            status_code=status_code,
+            status_code=refusal.status if refusal else 200,
         )
 
     class DocumentPages(Controller):
@@ -186,9 +191,7 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
                 documents=found,
                 total=total,
                 paging=paging,
-                pages=paging.pages(total),
                 filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": q},
-                query=filters_query(don_vi=don_vi, trang_thai=trang_thai, q=q),
                 can_draft=ISO_SECRETARY in user.principal.roles
                 and user.principal.can_act_in(unit_id),
             )
@@ -198,15 +201,15 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             self, request: Request[Any, Any, Any], session: Session | None, pool: asyncpg.Pool
         ) -> Template:
             user = signed_in(request, session)
-            unit_id = await unit_in_view(pool, user.principal, None)
-            user.principal.require(unit_id, ISO_SECRETARY)
-            in_force = await readmodel.documents(pool, unit_id, kind.kind, ["published"])
+            unit_id = await drafting_unit(pool, user)
+            # A new version starts from the one in force.
+            in_force = await readmodel.in_force(pool, unit_id, kind.kind)
             values = (
-                {"title": in_force[0]["title"], "content": in_force[0]["content"]}
+                {"title": in_force["title"], "content": in_force["content"]}
                 if in_force
                 else {"title": kind.title, "content": ""}
             )
-            return await form_page(pool, user, unit_id, values, {}, None)
+            return await form_page(pool, user, unit_id, values, None)
 
         @post("/moi")
         async def draft(
@@ -217,30 +220,20 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             forwarder: Forwarder,
         ) -> Template | Redirect:
             user = signed_in(request, session)
-            unit_id = await unit_in_view(pool, user.principal, None)
-            user.principal.require(unit_id, ISO_SECRETARY)
+            unit_id = await drafting_unit(pool, user)
             form = await request.form()
             values = {"title": text(form, "title"), "content": text(form, "content")}
             body, errors = checked(DocumentInput, values)
-            if body is None:
-                return await form_page(pool, user, unit_id, values, errors, None, status_code=422)
-            try:
-                result = await run_command(
-                    forwarder, user, SERVICE, "POST", f"/api/v1/units/{unit_id}/{kind.plural}", body
+            outcome = (
+                invalid(errors)
+                if body is None
+                else await COMMANDS.send(
+                    forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/{kind.plural}", body
                 )
-            except CommandRefused as refused:
-                if refused.status not in (409, 422):
-                    raise
-                return await form_page(
-                    pool,
-                    user,
-                    unit_id,
-                    values,
-                    refused.errors(),
-                    None,
-                    status_code=refused.status,
-                )
-            return Redirect(f"{kind.path}/{result.id}?kq=soan", status_code=303)
+            )
+            if isinstance(outcome, Refusal):
+                return await form_page(pool, user, unit_id, values, None, refusal=outcome)
+            return Redirect(f"{kind.path}/{outcome.id}?kq=soan", status_code=303)
 
         @get("/so-sanh")
         async def compare(
@@ -290,7 +283,7 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             user = signed_in(request, session)
             record = await record_for(pool, user, record_id)
             values = {"title": record["title"], "content": record["content"]}
-            return await form_page(pool, user, record["unit_id"], values, {}, record)
+            return await form_page(pool, user, record["unit_id"], values, record)
 
         @post("/{record_id:uuid}/sua")
         async def revise(
@@ -307,35 +300,24 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             expected = expected_version(form)
             values = {"title": text(form, "title"), "content": text(form, "content")}
             body, errors = checked(ReviseDocumentInput, values)
-            if body is None:
-                return await form_page(
-                    pool, user, record["unit_id"], values, errors, record, None, 422, expected
-                )
-            try:
-                await run_command(
+            outcome = (
+                invalid(errors)
+                if body is None
+                else await COMMANDS.send(
                     forwarder,
+                    pool,
                     user,
-                    SERVICE,
                     "PUT",
                     f"/api/v1/{kind.plural}/{record_id}",
                     body,
                     expected,
+                    record_id,
                 )
-            except CommandRefused as refused:
-                if refused.status not in (409, 422):
-                    raise
+            )
+            if isinstance(outcome, Refusal):
                 record = await record_for(pool, user, record_id)
-                changed = await conflict(pool, refused, record_id, expected, HISTORY_LABELS)
                 return await form_page(
-                    pool,
-                    user,
-                    record["unit_id"],
-                    values,
-                    {} if changed else refused.errors(),
-                    record,
-                    changed,
-                    refused.status,
-                    expected,
+                    pool, user, record["unit_id"], values, record, expected, outcome
                 )
             return Redirect(f"{kind.path}/{record_id}?kq=sua", status_code=303)
 
@@ -351,41 +333,27 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
         ) -> Template | Redirect:
             user = signed_in(request, session)
             if step not in STEPS:
-                raise Forbidden(f"Không có thao tác '{step}'")
+                raise NotFound(f"Không có thao tác '{step}'")
             api_step, model = STEPS[step]
             form = await request.form()
-            expected = expected_version(form)
             typed = {"reason": text(form, "reason")}
-            body = None
-            if model is not None:
-                body, errors = checked(model, typed)
-                if body is None:
-                    return await detail_page(
-                        pool, user, record_id, errors=errors, typed=typed, status_code=422
-                    )
-            try:
-                await run_command(
+            body, errors = checked(model, typed) if model is not None else (None, {})
+            outcome = (
+                invalid(errors)
+                if errors
+                else await COMMANDS.send(
                     forwarder,
+                    pool,
                     user,
-                    SERVICE,
                     "POST",
                     f"/api/v1/{kind.plural}/{record_id}/{api_step}",
                     body,
-                    expected,
-                )
-            except CommandRefused as refused:
-                if refused.status not in (409, 422):
-                    raise
-                changed = await conflict(pool, refused, record_id, expected, HISTORY_LABELS)
-                return await detail_page(
-                    pool,
-                    user,
+                    expected_version(form),
                     record_id,
-                    errors={} if changed else refused.errors(),
-                    changed=changed,
-                    typed=typed,
-                    status_code=refused.status,
                 )
+            )
+            if isinstance(outcome, Refusal):
+                return await detail_page(pool, user, record_id, refusal=outcome, typed=typed)
             return Redirect(f"{kind.path}/{record_id}?kq={step}", status_code=303)
 
     DocumentPages.__name__ = f"{kind.kind.title()}Pages"
@@ -406,40 +374,31 @@ class PublicPolicyPages(Controller):
         if unit is None:
             raise NotFound(f"Không có đơn vị {unit_id}")
         versions = await readmodel.documents(pool, unit_id, "policy", ["published", "superseded"])
-        approvals = {version["id"]: await _approval(pool, version["id"]) for version in versions}
         return page(
             "objectives/policy_history.html",
             session,
             unit=unit,
             versions=versions,
-            approvals=approvals,
+            approvals=await approvals(pool, [v["id"] for v in versions], APPROVED_TYPES),
         )
-
-
-async def _approval(pool: asyncpg.Pool, record_id: str) -> dict[str, Any] | None:
-    """Who approved a version, and when (from its history)."""
-    for entry in await history(pool, uuid.UUID(record_id), HISTORY_LABELS):
-        if entry["event_type"] in APPROVED_TYPES:
-            return entry
-    return None
-
-
-PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]
 
 
 async def public_panel(pool: asyncpg.Pool, unit_id: str) -> dict[str, object]:
     """What a unit's public page shows of this wing: only what is approved or published."""
-    in_force = {}
-    for kind in (POLICY, CONTEXT):
-        found = await readmodel.documents(pool, unit_id, kind.kind, ["published"])
-        in_force[kind.kind] = (
-            {**found[0], "approval": await _approval(pool, found[0]["id"])} if found else None
-        )
-    objectives = await readmodel.objectives(pool, unit_id, None, PUBLIC_OBJECTIVE_STATUSES)
+    in_force = {
+        kind.kind: await readmodel.in_force(pool, unit_id, kind.kind) for kind in (POLICY, CONTEXT)
+    }
+    approved = await approvals(
+        pool, [doc["id"] for doc in in_force.values() if doc], APPROVED_TYPES
+    )
+    objectives = await readmodel.objectives(
+        pool, unit_id, None, readmodel.PUBLIC_OBJECTIVE_STATUSES
+    )
     unit = await directory.unit(pool, unit_id) or {}
     return {
         "policy": in_force["policy"],
         "context": in_force["context"],
+        "approvals": approved,
         "objectives": objectives,
         "charts": {
             (o["id"], t["target_id"]): target_progress(t, t["indicator"])

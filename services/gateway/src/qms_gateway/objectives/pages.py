@@ -1,6 +1,5 @@
 """Staff pages of quality objectives: list, detail with history and charts, forms for commands."""
 
-import datetime
 import uuid
 from typing import Annotated, Any
 
@@ -25,17 +24,38 @@ from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.objectives import readmodel
 from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, progress_targets
-from qms_gateway.portal.access import Paging, filters_query, record_in_view, unit_in_view
+from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import CommandRefused, conflict, expected_version, run_command
-from qms_gateway.portal.forms import Errors, checked, chosen, number, rows, text
+from qms_gateway.portal.commands import PageCommands, Refusal, expected_version, invalid
+from qms_gateway.portal.formatting import today
+from qms_gateway.portal.forms import Errors, checked, chosen, day, field_names, number, rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
-from qms_runtime.errors import Forbidden
+from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 
 LIST = "/muc-tieu"
-HISTORY_LABELS = {event.event_type: label for event, label in EVENT_LABELS.items()}
+COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
+#: What the error summary calls each field of the wing's forms.
+FIELD_LABELS = {
+    "year": "Năm",
+    "title": "Tiêu đề",
+    "content": "Nội dung",
+    "targets": "Chỉ tiêu",
+    "statement": "Nội dung chỉ tiêu",
+    "indicator": "Chỉ số đo",
+    "target_value": "Giá trị cần đạt",
+    "unit_of_measure": "Đơn vị đo",
+    "direction": "Cách đánh giá",
+    "deadline": "Thời hạn",
+    "department_id": "Phòng chịu trách nhiệm",
+    "action_plan": "Kế hoạch thực hiện",
+    "reason": "Lý do trả lại",
+    "department_ids": "Các phòng",
+    "value": "Giá trị đo được",
+    "as_of": "Ngày số liệu",
+    "note": "Ghi chú",
+}
 TARGET_FIELDS = (
     "target_id",
     "statement",
@@ -80,6 +100,7 @@ def _targets_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
         }
         row_errors: Errors = {}
         typed["target_value"] = number(form, f"targets.{index}.target_value", row_errors)
+        typed["deadline"] = day(form, f"targets.{index}.deadline", row_errors)
         errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
         targets.append(typed)
     return targets
@@ -115,7 +136,6 @@ class ObjectivePages(Controller):
     ) -> Template:
         user = signed_in(request, session)
         unit_id = await unit_in_view(pool, user.principal, don_vi)
-        unit = await directory.unit(pool, unit_id)
         paging = Paging(trang)
         found, total = await readmodel.search_objectives(
             pool,
@@ -130,11 +150,10 @@ class ObjectivePages(Controller):
         return page(
             "objectives/list.html",
             user,
-            unit=unit,
+            unit=await directory.unit(pool, unit_id),
             objectives=found,
             total=total,
             paging=paging,
-            pages=paging.pages(total),
             filters={
                 "don_vi": don_vi,
                 "nam": nam,
@@ -142,7 +161,6 @@ class ObjectivePages(Controller):
                 "phong": phong,
                 "q": q,
             },
-            query=filters_query(don_vi=don_vi, nam=nam, trang_thai=trang_thai, phong=phong, q=q),
             can_draft=ISO_SECRETARY in user.principal.roles and user.principal.can_act_in(unit_id),
         )
 
@@ -152,12 +170,8 @@ class ObjectivePages(Controller):
     ) -> Template:
         user = signed_in(request, session)
         unit_id = await self._drafting_unit(pool, user)
-        values = {
-            "year": datetime.date.today().year,
-            "title": "",
-            "targets": [_blank_target()],
-        }
-        return await self._form(pool, user, unit_id, values, {}, None)
+        values = {"year": today().year, "title": "", "targets": [_blank_target()]}
+        return await self._form(pool, user, unit_id, values, None)
 
     @post("/moi")
     async def draft(
@@ -177,22 +191,18 @@ class ObjectivePages(Controller):
             "targets": _targets_from(form, errors),
         }
         if self._edits_rows(form, values):
-            return await self._form(pool, user, unit_id, values, {}, None)
-        body, invalid = checked(DraftObjectiveInput, _body(values))
-        errors = invalid | errors
-        if body is None or errors:
-            return await self._form(pool, user, unit_id, values, errors, None, status_code=422)
-        try:
-            result = await run_command(
-                forwarder, user, SERVICE, "POST", f"/api/v1/units/{unit_id}/objectives", body
+            return await self._form(pool, user, unit_id, values, None)
+        body, invalid_fields = checked(DraftObjectiveInput, _body(values))
+        outcome = (
+            invalid(invalid_fields | errors)
+            if body is None or errors
+            else await COMMANDS.send(
+                forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/objectives", body
             )
-        except CommandRefused as refused:
-            if refused.status not in (409, 422):
-                raise
-            return await self._form(
-                pool, user, unit_id, values, refused.errors(), None, status_code=refused.status
-            )
-        return Redirect(f"{_path(result.id)}?kq=soan", status_code=303)
+        )
+        if isinstance(outcome, Refusal):
+            return await self._form(pool, user, unit_id, values, None, refusal=outcome)
+        return Redirect(f"{_path(outcome.id)}?kq=soan", status_code=303)
 
     @get("/{objective_id:uuid}")
     async def detail(
@@ -217,7 +227,7 @@ class ObjectivePages(Controller):
         user = signed_in(request, session)
         record = await self._record(pool, user, objective_id)
         values = {"title": record["title"], "targets": record["targets"]}
-        return await self._form(pool, user, record["unit_id"], values, {}, record)
+        return await self._form(pool, user, record["unit_id"], values, record)
 
     @post("/{objective_id:uuid}/sua")
     async def revise(
@@ -235,30 +245,20 @@ class ObjectivePages(Controller):
         values = {"title": text(form, "title"), "targets": _targets_from(form, errors)}
         expected = expected_version(form)
         if self._edits_rows(form, values):
-            return await self._form(pool, user, record["unit_id"], values, {}, record, expected)
-        body, invalid = checked(ReviseObjectiveInput, _body(values))
-        errors = invalid | errors
-        if body is None or errors:
-            return await self._form(
-                pool, user, record["unit_id"], values, errors, record, expected, status_code=422
+            return await self._form(pool, user, record["unit_id"], values, record, expected)
+        body, invalid_fields = checked(ReviseObjectiveInput, _body(values))
+        outcome = (
+            invalid(invalid_fields | errors)
+            if body is None or errors
+            else await COMMANDS.send(
+                forwarder, pool, user, "PUT", _api(objective_id), body, expected, objective_id
             )
-        try:
-            await run_command(forwarder, user, SERVICE, "PUT", _api(objective_id), body, expected)
-        except CommandRefused as refused:
-            if refused.status not in (409, 422):
-                raise
+        )
+        if isinstance(outcome, Refusal):
+            # Shown on the record as it is now: a stale form is sent again on its new version.
             record = await self._record(pool, user, objective_id)
-            changed = await conflict(pool, refused, objective_id, expected, HISTORY_LABELS)
             return await self._form(
-                pool,
-                user,
-                record["unit_id"],
-                values,
-                {} if changed else refused.errors(),
-                record,
-                expected,
-                conflict=changed,
-                status_code=refused.status,
+                pool, user, record["unit_id"], values, record, expected, refusal=outcome
             )
         return Redirect(f"{_path(objective_id)}?kq=sua", status_code=303)
 
@@ -275,34 +275,28 @@ class ObjectivePages(Controller):
         """Submit, approve, return, disseminate, record progress, evaluate: one form each."""
         user = signed_in(request, session)
         form = await request.form()
-        expected = expected_version(form)
         errors: Errors = {}
         api_step, body_model, data = self._step_body(step, form, errors)
         body = None
         if body_model is not None:
-            body, invalid = checked(body_model, data)
-            errors = invalid | errors
-        if errors:
-            return await self._detail(
-                pool, user, objective_id, errors=errors, typed=form, status_code=422
-            )
-        try:
-            await run_command(
-                forwarder, user, SERVICE, "POST", _api(objective_id, api_step), body, expected
-            )
-        except CommandRefused as refused:
-            if refused.status not in (409, 422):
-                raise
-            changed = await conflict(pool, refused, objective_id, expected, HISTORY_LABELS)
-            return await self._detail(
+            body, invalid_fields = checked(body_model, data)
+            errors = invalid_fields | errors
+        outcome = (
+            invalid(errors)
+            if errors
+            else await COMMANDS.send(
+                forwarder,
                 pool,
                 user,
+                "POST",
+                _api(objective_id, api_step),
+                body,
+                expected_version(form),
                 objective_id,
-                errors={} if changed else refused.errors(),
-                conflict=changed,
-                typed=form,
-                status_code=refused.status,
             )
+        )
+        if isinstance(outcome, Refusal):
+            return await self._detail(pool, user, objective_id, refusal=outcome, typed=form)
         return Redirect(f"{_path(objective_id)}?kq={step}", status_code=303)
 
     @staticmethod
@@ -325,7 +319,7 @@ class ObjectivePages(Controller):
             target_id = text(form, "target_id")
             data = {
                 "value": number(form, "value", errors),
-                "as_of": text(form, "as_of"),
+                "as_of": day(form, "as_of", errors),
                 "note": text(form, "note"),
             }
             return f"targets/{target_id}/progress", ProgressInput, data
@@ -336,7 +330,7 @@ class ObjectivePages(Controller):
                 if key.startswith("achieved.") and value in ("true", "false")
             }
             return "evaluate", EvaluateInput, {"achieved": overrides, "note": text(form, "note")}
-        raise Forbidden(f"Không có thao tác '{step}'")
+        raise NotFound(f"Không có thao tác '{step}'")
 
     @staticmethod
     def _edits_rows(form: FormMultiDict, values: dict[str, Any]) -> bool:
@@ -370,14 +364,13 @@ class ObjectivePages(Controller):
         user: Session,
         unit_id: str,
         values: dict[str, Any],
-        errors: Errors,
         record: dict[str, Any] | None,
         expected: int | None = None,
         *,
-        conflict: dict[str, Any] | None = None,
-        status_code: int = 200,
+        refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id) or {}
+        errors = refusal.errors if refusal else {}
         return page(
             "objectives/form.html",
             user,
@@ -385,10 +378,11 @@ class ObjectivePages(Controller):
             departments=[(d["department_id"], d["name"]) for d in unit.get("departments", [])],
             values=values,
             errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS | {"title": "Tên mục tiêu"}),
             record=record,
             expected=expected or (record["version"] if record else None),
-            conflict=conflict,
-            status_code=status_code,
+            conflict=refusal.conflict if refusal else None,
+            status_code=refusal.status if refusal else 200,
         )
 
     async def _detail(
@@ -398,33 +392,38 @@ class ObjectivePages(Controller):
         objective_id: uuid.UUID,
         *,
         notice: str | None = None,
-        errors: Errors | None = None,
-        conflict: dict[str, Any] | None = None,
+        refusal: Refusal | None = None,
         typed: FormMultiDict | None = None,
-        status_code: int = 200,
     ) -> Template:
         record = await self._record(pool, user, objective_id)
         unit = await directory.unit(pool, record["unit_id"])
         departments = {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
+        targets = {
+            target["target_id"]: f"{number}. {target['indicator']}"
+            for number, target in enumerate(record["targets"], start=1)
+        }
         charts = {
             target["target_id"]: target_progress(target, target["indicator"])
             for target in record["targets"]
             if target["progress"]
         }
+        errors = refusal.errors if refusal else {}
         return page(
             "objectives/detail.html",
             user,
             record=record,
             unit=unit,
             departments=departments,
+            names=departments | targets,
             charts=charts,
             actions=objective_actions(user.principal, record),
             progress_targets=progress_targets(user.principal, record),
-            history=await history(pool, objective_id, HISTORY_LABELS),
-            errors=errors or {},
-            conflict=conflict,
+            history=await history(pool, objective_id, COMMANDS.history_labels),
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             notice=notice,
-            today=datetime.date.today().isoformat(),
-            status_code=status_code,
+            today=today().isoformat(),
+            status_code=refusal.status if refusal else 200,
         )

@@ -38,6 +38,8 @@ CREATE INDEX IF NOT EXISTS documents_unit_kind ON {DOCUMENTS} (unit_id, kind, st
 ALTER TABLE {DOCUMENTS} ADD COLUMN IF NOT EXISTS search text NOT NULL DEFAULT '';
 """
 TABLES = (OBJECTIVES, DOCUMENTS)
+#: What anyone may see of a unit's objectives.
+PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]
 
 
 async def objective(db: Db, objective_id: uuid.UUID) -> dict[str, Any] | None:
@@ -76,6 +78,12 @@ async def documents(
         statuses,
     )
     return rows(records)
+
+
+async def in_force(db: Db, unit_id: str, kind: str) -> dict[str, Any] | None:
+    """The unit's published version of a policy or context, if any."""
+    found = await documents(db, unit_id, kind, ["published"])
+    return found[0] if found else None
 
 
 async def search_objectives(

@@ -199,8 +199,6 @@ StaffController = type(
     },
 )
 
-PUBLIC_OBJECTIVE_STATUSES = ["approved", "disseminated", "evaluated"]
-
 
 class PublicController(Controller):
     """Anonymous portal data: only what a unit has approved or published."""
@@ -217,15 +215,15 @@ class PublicController(Controller):
         self, unit_id: UnitId, pool: asyncpg.Pool, year: Year = None
     ) -> list[PublicObjectiveView]:
         await self._unit(pool, unit_id)
-        found = await readmodel.objectives(pool, unit_id, year, PUBLIC_OBJECTIVE_STATUSES)
+        found = await readmodel.objectives(pool, unit_id, year, readmodel.PUBLIC_OBJECTIVE_STATUSES)
         return [PublicObjectiveView.model_validate(item) for item in found]
 
     async def _in_force(self, pool: asyncpg.Pool, unit_id: str, kind: str) -> PublicDocumentView:
         await self._unit(pool, unit_id)
-        found = await readmodel.documents(pool, unit_id, kind, ["published"])
-        if not found:
+        found = await readmodel.in_force(pool, unit_id, kind)
+        if found is None:
             raise NotFound("Đơn vị chưa ban hành văn bản này")
-        return PublicDocumentView.model_validate(found[0])
+        return PublicDocumentView.model_validate(found)
 
     @get("/policy", operation_id="public_policy", summary="Chính sách chất lượng đang hiệu lực")
     async def policy(self, unit_id: UnitId, pool: asyncpg.Pool) -> PublicDocumentView:

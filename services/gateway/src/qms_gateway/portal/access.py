@@ -1,6 +1,7 @@
 """Which unit and record a page shows, and to whom: one's own units, a supervisor's below."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -48,6 +49,6 @@ class Paging:
         return max(1, math.ceil(total / self.size))
 
 
-def filters_query(**filters: object) -> str:
+def filters_query(filters: Mapping[str, object]) -> str:
     """The current filters as a query string, for page links (empty ones left out)."""
     return urlencode({key: value for key, value in filters.items() if value not in (None, "")})

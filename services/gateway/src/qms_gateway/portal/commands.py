@@ -3,6 +3,7 @@
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -18,8 +19,7 @@ from qms_runtime.errors import QmsError
 
 
 class CommandRefused(QmsError):
-    """The owning service refused the command: its problem details, shown as a page unless the
-    page shows them beside the form (409, 422)."""
+    """The owning service refused a command from a page: its problem details, as a page."""
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         super().__init__(str(problem.get("detail", "Không thực hiện được")))
@@ -39,50 +39,71 @@ class CommandRefused(QmsError):
         return found
 
 
-async def run_command(
-    forwarder: Forwarder,
-    session: Session,
-    service: str,
-    method: str,
-    path: str,
-    body: BaseModel | None = None,
-    expected_version: int | None = None,
-) -> CommandReply:
-    """Send a command as the signed-in user; the read model holds its result on return."""
-    headers = {
-        "authorization": f"Bearer {session.token}",
-        "content-type": "application/json",
-        "accept": "application/json",
-        "x-correlation-id": str(uuid.uuid4()),
-    }
-    if expected_version is not None:
-        headers["if-match"] = f'"{expected_version}"'
-    content = body.model_dump_json(exclude_none=True).encode() if body is not None else b""
-    sent = await forwarder.send(service, method, path, content, headers)
-    if sent.result is None:
+@dataclass(frozen=True)
+class Refusal:
+    """Why a form is shown again instead of going on: errors beside its fields (422), or a
+    stale version (409) with what changed since the form was opened."""
+
+    status: int
+    errors: Errors
+    conflict: dict[str, Any] | None = None
+
+
+def invalid(errors: Errors) -> Refusal:
+    return Refusal(422, errors)
+
+
+@dataclass(frozen=True)
+class PageCommands:
+    """One wing's commands from its pages, sent as the signed-in user through the same
+    forwarding and read-your-writes path as the API's."""
+
+    service: str
+    #: How the wing's records' history names each event type, for a stale form's changes.
+    history_labels: Mapping[str, str]
+
+    async def send(
+        self,
+        forwarder: Forwarder,
+        pool: asyncpg.Pool,
+        session: Session,
+        method: str,
+        path: str,
+        body: BaseModel | None = None,
+        expected_version: int | None = None,
+        record_id: uuid.UUID | None = None,
+    ) -> CommandReply | Refusal:
+        """The command's result once the read model holds it; a Refusal the form shows
+        (409, 422); any other refusal raised, to be shown as a page."""
+        headers = {
+            "authorization": f"Bearer {session.token}",
+            "content-type": "application/json",
+            "accept": "application/json",
+            "x-correlation-id": str(uuid.uuid4()),
+        }
+        if expected_version is not None:
+            headers["if-match"] = f'"{expected_version}"'
+        content = body.model_dump_json(exclude_none=True).encode() if body is not None else b""
+        sent = await forwarder.send(self.service, method, path, content, headers)
+        if sent.result is not None:
+            return sent.result
         try:
             problem = json.loads(sent.reply.content)
         except ValueError:
             problem = {"detail": "Dịch vụ trả lời không đọc được"}
-        raise CommandRefused(sent.reply.status_code, problem)
-    return sent.result
+        refused = CommandRefused(sent.reply.status_code, problem)
+        if refused.status not in (409, 422):
+            raise refused
+        if refused.status == 409 and expected_version is not None and record_id is not None:
+            changes = await history(
+                pool, record_id, self.history_labels, after_version=expected_version
+            )
+            seen = {"seen": expected_version, "changes": changes, "detail": refused.detail}
+            return Refusal(409, {}, seen)
+        return Refusal(refused.status, refused.errors())
 
 
 def expected_version(form: FormMultiDict) -> int | None:
     """The version the form was opened on (its hidden `expected_version`)."""
     typed = form.get("expected_version")
     return int(typed) if isinstance(typed, str) and typed.isdigit() else None
-
-
-async def conflict(
-    pool: asyncpg.Pool,
-    refused: CommandRefused,
-    record_id: uuid.UUID,
-    expected: int | None,
-    labels: Mapping[str, str],
-) -> dict[str, Any] | None:
-    """On a stale version (409): what changed since the form was opened, for the page to show."""
-    if refused.status != 409 or expected is None:
-        return None
-    changes = await history(pool, record_id, labels, after_version=expected)
-    return {"seen": expected, "changes": changes, "detail": refused.detail}

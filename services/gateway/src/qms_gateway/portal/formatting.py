@@ -63,3 +63,25 @@ def parse_number(text: str) -> float:
     except NumberFormatError:
         raise ValueError(text) from None
     return float(number)
+
+
+def input_date(value: str | None) -> str:
+    """A date as a form field shows it (dd/mm/yyyy); text that is no date stays as typed."""
+    try:
+        return vi_date(value)
+    except ValueError:
+        return value or ""
+
+
+def parse_date(text: str) -> date:
+    """A date as a person types it, dd/mm/yyyy (or yyyy-mm-dd); ValueError if none."""
+    text = text.strip()
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        return date.fromisoformat(text)
+
+
+def today() -> date:
+    """Today in Vietnam, whatever the server's clock zone."""
+    return datetime.now(TIMEZONE).date()

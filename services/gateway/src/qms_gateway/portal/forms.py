@@ -3,13 +3,13 @@
 Field names are the model's paths ("targets.0.statement"), so an error finds its field.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from litestar.datastructures import FormMultiDict
 from pydantic import BaseModel, ValidationError
 
-from qms_gateway.portal.formatting import parse_number
+from qms_gateway.portal.formatting import parse_date, parse_number
 
 M = TypeVar("M", bound=BaseModel)
 #: Field path -> message; "" holds what belongs to no single field.
@@ -85,6 +85,34 @@ def number(form: FormMultiDict, name: str, errors: Errors) -> float | str:
     except ValueError:
         errors[name] = "Phải là một số, ví dụ 95 hoặc 95,5"
         return typed
+
+
+def day(form: FormMultiDict, name: str, errors: Errors) -> str:
+    """A date field: the date as ISO text, or the text as typed with an error beside it."""
+    typed = text(form, name).strip()
+    if not typed:
+        errors[name] = "Chưa nhập"
+        return typed
+    try:
+        return parse_date(typed).isoformat()
+    except ValueError:
+        errors[name] = "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 31/12/2026"
+        return typed
+
+
+def field_names(errors: Errors, labels: Mapping[str, str]) -> dict[str, str]:
+    """Each error's field as a person reads it: `targets.1.indicator` is "Chỉ tiêu 2 · Chỉ số
+    đo" when labels name `targets` and `indicator`."""
+    names: dict[str, str] = {}
+    for key in errors:
+        words: list[str] = []
+        for part in key.split(".") if key else []:
+            if part.isdigit() and words:
+                words[-1] = f"{words[-1]} {int(part) + 1}"
+            else:
+                words.append(labels.get(part, part))
+        names[key] = " · ".join(words)
+    return names
 
 
 def chosen(form: FormMultiDict, name: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja environment over the portal's and every wing's templates."""
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template import TemplateConfig
 
-from qms_gateway.portal.formatting import input_number, vi_date, vi_datetime, vi_number
+from qms_gateway.portal.access import filters_query
+from qms_gateway.portal.formatting import (
+    input_date,
+    input_number,
+    vi_date,
+    vi_datetime,
+    vi_number,
+)
 from qms_gateway.portal.session import Session, SignInRequired
 
 SITE_NAME = "e-ISO"
@@ -49,10 +57,19 @@ def template_config(
         enable_async=False,
     )
     environment.filters.update(
-        date=vi_date, datetime=vi_datetime, number=vi_number, input_number=input_number
+        date=vi_date,
+        datetime=vi_datetime,
+        number=vi_number,
+        input_number=input_number,
+        input_date=input_date,
     )
+    environment.tests["day"] = lambda value: isinstance(value, datetime.date)
     environment.globals.update(
-        site_name=SITE_NAME, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS, staff_menu=menu
+        site_name=SITE_NAME,
+        status_labels=STATUS_LABELS,
+        role_labels=ROLE_LABELS,
+        staff_menu=menu,
+        filters_query=filters_query,
     )
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
