@@ -26,7 +26,6 @@ import time
 from typing import Any
 
 import asyncpg
-import httpx
 
 from bench.hostile import burst
 from bench.http import HttpPool
@@ -36,6 +35,7 @@ from bench.load import (
     Bench,
     Step,
     closed_loop,
+    dev_token,
     open_loop,
     search,
 )
@@ -85,15 +85,6 @@ def step_line(step: Step) -> str:
         f"load average {step.load_average:.1f}; CPU "
         + ", ".join(f"{name} {share:.0%}" for name, share in step.cpu.items())
     )
-
-
-async def dev_token(url: str, seeded: str | None = None) -> str:
-    """A made-up secretary's token, or a seeded user's (`thuky`)."""
-    made_up = {"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]}
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        reply = await client.post("/auth/dev-token", json={"sub": seeded} if seeded else made_up)
-        reply.raise_for_status()
-        return f"Bearer {reply.json()['access_token']}"
 
 
 def published_reader(objectives: HttpPool) -> Any:

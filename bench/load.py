@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import httpx
 import psutil
 
 from bench.http import HttpPool
@@ -54,6 +55,15 @@ def body(index: int) -> bytes:
         },
         ensure_ascii=False,
     ).encode()
+
+
+async def dev_token(url: str, seeded: str | None = None) -> str:
+    """A made-up secretary's token, or a seeded user's (`thuky`)."""
+    made_up = {"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]}
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        reply = await client.post("/auth/dev-token", json={"sub": seeded} if seeded else made_up)
+        reply.raise_for_status()
+        return f"Bearer {reply.json()['access_token']}"
 
 
 class Bench:

@@ -15,6 +15,8 @@ from qms_contracts import Envelope, IntegrationEvent, event_id
 from qms_contracts import objectives as contract
 from qms_gateway.app import build_app
 from qms_gateway.frame import directory
+from qms_gateway.frame.reviewed import TASKS_PER_STEP
+from qms_gateway.frame.routes import collect_tasks
 from qms_gateway.frame.store import SCHEMA
 from qms_gateway.objectives import WING, readmodel, tasks
 from qms_gateway.objectives.views import DocumentView, ObjectiveView
@@ -169,6 +171,29 @@ async def test_tasks_follow_the_rows_by_role(wing: Wing) -> None:
     own = await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "kh"))
     assert [(t.action, t.id) for t in own] == [("record_progress", str(disseminated))]
     assert await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "khac")) == []
+
+
+async def test_my_tasks_list_the_oldest_of_each_step_and_count_them_all(wing: Wing) -> None:
+    drafts = [uuid.uuid4() for _ in range(TASKS_PER_STEP + 5)]
+    await wing.machine.apply([objective_history(d)[0] for d in drafts])
+    await wing.machine.apply([objective_history(d)[1] for d in drafts[:3]])
+    pool = wing.pool
+    secretary = Principal("thuky", "thuky", frozenset({UNIT}), frozenset({ISO_SECRETARY}), None)
+
+    found = await collect_tasks(pool, secretary, [WING])
+    waiting = len(drafts) - 3
+    assert len(found) == TASKS_PER_STEP
+    assert {(t.action, t.waiting, t.step_page) for t in found} == {
+        ("submit", waiting, "/muc-tieu?trang_thai=draft")
+    }
+    assert {t.page for t in found} <= {f"/muc-tieu/{d}" for d in drafts[3:]}
+    # Submitted by thuky: another leader approves them, never thuky holding the role too.
+    leader = Principal("giamdoc", "giamdoc", frozenset({UNIT}), frozenset({UNIT_LEADER}), None)
+    approvals = await collect_tasks(pool, leader, [WING])
+    assert sorted(t.id for t in approvals) == sorted(str(d) for d in drafts[:3])
+    assert {t.waiting for t in approvals} == {3}
+    both = Principal("thuky", "thuky", frozenset({UNIT}), frozenset({UNIT_LEADER}), None)
+    assert await collect_tasks(pool, both, [WING]) == []
 
 
 def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:

@@ -32,8 +32,17 @@ from qms_runtime.settings import ServiceSettings
 from qms_runtime.web import create_app
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Pooled connections never take session state (LISTEN, session advisory locks, SET: the
+    leader's lock has a connection of its own), so the pool's default reset query, one more
+    round trip at every release, has nothing to undo. An open transaction is still rolled back.
+    """
+
+
 async def create_pool(settings: ServiceSettings, size: int = 8) -> asyncpg.Pool:
-    pool: asyncpg.Pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=size)
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        settings.database_url, min_size=1, max_size=size, reset=_keep_session
+    )
     return pool
 
 

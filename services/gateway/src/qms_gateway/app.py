@@ -73,7 +73,8 @@ class GatewaySettings(ServiceSettings):
 
 async def open_read_models(settings: GatewaySettings) -> asyncpg.Pool:
     """A pool on the read-model database, its tables created if missing."""
-    pool = await create_pool(settings)
+    # Pages and API reads at once, several queries a page: more than a service's 8.
+    pool = await create_pool(settings, size=20)
     async with pool.acquire() as connection:
         for ddl in (directory.DDL, history.DDL, *(wing.ddl for wing in WINGS)):
             await connection.execute(ddl)

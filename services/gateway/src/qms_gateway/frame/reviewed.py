@@ -26,7 +26,8 @@ REVIEWED_COLUMNS = """
     return_reason text,
     updated_at timestamptz NOT NULL"""
 
-TASKS_PER_STEP = 50
+#: A home page to act on: the oldest few of each step, and a link to all of them.
+TASKS_PER_STEP = 20
 
 Statuses = Annotated[
     str | None,
@@ -120,20 +121,36 @@ async def tasks_in(
 
     `wanted` holds (status, action, label); `kind_sql` says what kind each row is (a column
     or a literal). Whoever submitted a record is never asked to approve it. At most
-    TASKS_PER_STEP of each step, the oldest first: a list to act on, not a register.
+    TASKS_PER_STEP of each step, the oldest first (a list to act on, not a register); each
+    task says how many wait at its step. One round trip for every step.
     """
-    found: list[Task] = []
-    for status, action, label in wanted:
-        records = await pool.fetch(
-            f"SELECT id, unit_id, title, status, version, {kind_sql} AS kind, submitted_by "
-            f"FROM {table} WHERE status=$1 AND (unit_id = ANY($2) OR '*' = ANY($2)) "
-            f"ORDER BY updated_at LIMIT {TASKS_PER_STEP}",
-            status,
-            sorted(principal.units),
+    steps = {status: (action, label) for status, action, label in wanted}
+    approving = [status for status, (action, _) in steps.items() if action == "approve"]
+    records = await pool.fetch(
+        "SELECT * FROM ("
+        f"  SELECT id, unit_id, title, status, version, {kind_sql} AS kind,"
+        "   row_number() OVER step AS place, count(*) OVER whole_step AS waiting"
+        f"  FROM {table} WHERE status = ANY($1) AND (unit_id = ANY($2) OR '*' = ANY($2))"
+        "   AND NOT (status = ANY($3) AND submitted_by IS NOT DISTINCT FROM $4)"
+        f"  WINDOW whole_step AS (PARTITION BY status, {kind_sql}),"
+        "   step AS (whole_step ORDER BY updated_at, id)"
+        f") ranked WHERE place <= {TASKS_PER_STEP} ORDER BY status, kind, place",
+        list(steps),
+        sorted(principal.units),
+        approving,
+        principal.sub,
+    )
+    return [
+        Task(
+            action=steps[r["status"]][0],
+            label=steps[r["status"]][1],
+            kind=r["kind"],
+            id=str(r["id"]),
+            unit_id=r["unit_id"],
+            title=r["title"],
+            status=r["status"],
+            version=r["version"],
+            waiting=r["waiting"],
         )
-        found += [
-            Task(action=action, label=label, **{**dict(r), "id": str(r["id"])})
-            for r in records
-            if not (action == "approve" and r["submitted_by"] == principal.sub)
-        ]
-    return found
+        for r in records
+    ]

@@ -36,10 +36,11 @@ async def collect_tasks(
     """Everything waiting for the principal in every wing, each with the page that does it."""
     found: list[Task] = []
     for wing in wings:
-        found += [
-            task.model_copy(update={"page": wing.task_page(task)})
-            for task in await wing.tasks(pool, principal)
-        ]
+        for task in await wing.tasks(pool, principal):
+            listed = wing.list_pages[task.kind]
+            task.page = f"{listed}/{task.id}"
+            task.step_page = f"{listed}?trang_thai={task.status}"
+            found.append(task)
     return found
 
 

@@ -19,8 +19,12 @@ class Task(BaseModel):
     title: str
     status: str
     version: int
+    #: How many wait at this task's step (the list shows the oldest few of them).
+    waiting: int = 1
     #: The portal page where the action is done.
     page: str = ""
+    #: The portal list of every record waiting at this step.
+    step_page: str = ""
 
 
 class Tasks(BaseModel):

@@ -7,7 +7,7 @@ import asyncpg
 from litestar.types import ControllerRouterHandler
 
 from qms_contracts import IntegrationEvent
-from qms_gateway.frame.tasks import Task, TaskQuery
+from qms_gateway.frame.tasks import TaskQuery
 from qms_runtime.projection import Projection
 
 
@@ -40,8 +40,9 @@ class Wing:
     #: The package whose `templates/` folder holds the wing's page templates.
     package: str
     pages: Sequence[ControllerRouterHandler]
-    #: The page where a task of this wing is done.
-    task_page: Callable[[Task], str]
+    #: Each record kind's list page; a record's page is `<list>/<id>`, and the list takes
+    #: `?trang_thai=<status>`.
+    list_pages: Mapping[str, str]
     #: How a record's history names each of the wing's events.
     event_labels: Mapping[type[IntegrationEvent], str]
     #: The wing's sections of a unit's public page.

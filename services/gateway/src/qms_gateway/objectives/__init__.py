@@ -5,7 +5,6 @@ from collections.abc import Sequence
 import asyncpg
 
 from qms_contracts.objectives import SERVICE
-from qms_gateway.frame.tasks import Task
 from qms_gateway.frame.wing import Panel, SupervisionColumns, Wing
 from qms_gateway.objectives import readmodel, tasks
 from qms_gateway.objectives.actions import EVENT_LABELS
@@ -19,12 +18,6 @@ from qms_gateway.objectives.document_pages import (
 from qms_gateway.objectives.pages import ObjectivePages
 from qms_gateway.objectives.projection import PROJECTION
 from qms_gateway.objectives.routes import PublicController, StaffController
-
-_TASK_PAGES = {"objective": "/muc-tieu", "policy": POLICY.path, "context": CONTEXT.path}
-
-
-def task_page(task: Task) -> str:
-    return f"{_TASK_PAGES[task.kind]}/{task.id}"
 
 
 async def yearly_status(
@@ -50,7 +43,7 @@ WING = Wing(
     tasks=tasks.tasks,
     package=__name__,
     pages=(ObjectivePages, document_pages(POLICY), document_pages(CONTEXT), PublicPolicyPages),
-    task_page=task_page,
+    list_pages={"objective": "/muc-tieu", "policy": POLICY.path, "context": CONTEXT.path},
     event_labels=EVENT_LABELS,
     public_panels=(Panel("objectives/public_panel.html", public_panel),),
     supervision=SupervisionColumns(

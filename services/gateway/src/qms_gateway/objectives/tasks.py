@@ -49,9 +49,10 @@ async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
         )
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
         records = await pool.fetch(
-            f"SELECT id, unit_id, title, status, version FROM {OBJECTIVES} "
+            "SELECT id, unit_id, title, status, version, count(*) OVER () AS waiting "
+            f"FROM {OBJECTIVES} "
             "WHERE status='disseminated' AND (unit_id = ANY($1) OR '*' = ANY($1)) "
-            f"AND targets @> $2::jsonb ORDER BY updated_at LIMIT {TASKS_PER_STEP}",
+            f"AND targets @> $2::jsonb ORDER BY updated_at, id LIMIT {TASKS_PER_STEP}",
             sorted(principal.units),
             json.dumps([{"department_id": principal.department_id}]),
         )

@@ -5,10 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-LOCALE = "vi_VN"
+# Parsed once: Babel would otherwise look for the locale's files on disk at every call.
+LOCALE = Locale.parse("vi_VN")
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 

@@ -55,6 +55,8 @@ def template_config(
         trim_blocks=True,
         lstrip_blocks=True,
         enable_async=False,
+        # Templates ship inside the packages: no file check on every render.
+        auto_reload=False,
     )
     environment.filters.update(
         date=vi_date,

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from qms_gateway.frame import directory
 from qms_gateway.frame.routes import DevTokenIn, collect_tasks, issue_dev_token
 from qms_gateway.frame.search import fold
+from qms_gateway.frame.tasks import Task
 from qms_gateway.frame.wing import Wing
 from qms_gateway.portal.formatting import TIMEZONE
 from qms_gateway.portal.pages import page
@@ -50,7 +51,13 @@ def frame_pages(wings: Sequence[Wing]) -> type[Controller]:
     async def tasks_page(user: Session, pool: asyncpg.Pool) -> Template:
         tasks = await collect_tasks(pool, user.principal, wings)
         names = {unit["unit_id"]: unit["name"] for unit in await directory.units(pool)}
-        return page("tasks.html", user, tasks=tasks, unit_names=names)
+        steps: dict[str, list[Task]] = {}
+        for task in tasks:
+            steps.setdefault(task.step_page + task.label, []).append(task)
+        # Steps with more waiting than listed: how many, and the list of them all.
+        more = [(shown[0], len(shown)) for shown in steps.values() if shown[0].waiting > len(shown)]
+        waiting = sum(shown[0].waiting for shown in steps.values())
+        return page("tasks.html", user, tasks=tasks, unit_names=names, more=more, waiting=waiting)
 
     async def units_page(session: Session | None, pool: asyncpg.Pool, q: str) -> Template:
         units = await directory.units(pool)
