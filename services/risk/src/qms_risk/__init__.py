@@ -1,0 +1,1 @@
+"""qms_risk: risk and opportunity management (ISO 9001 6.1)."""

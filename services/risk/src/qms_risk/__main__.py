@@ -1,0 +1,3 @@
+from qms_risk.app import main
+
+main()
