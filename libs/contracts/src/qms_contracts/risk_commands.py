@@ -1,5 +1,6 @@
 """Command bodies of the risk service: validated by the service, documented by the gateway."""
 
+import uuid
 from datetime import date
 
 from pydantic import Field
@@ -36,7 +37,7 @@ class RevisePlanInput(RevisionInput):
 
 
 class IdentifyInput(CommandInput):
-    plan_id: str = Field(min_length=1, max_length=40, description="Kế hoạch đã phê duyệt")
+    plan_id: uuid.UUID = Field(description="Kế hoạch đã phê duyệt")
     kind: EntryKind = Field(description="Rủi ro (risk) hay cơ hội (opportunity)")
     title: str = Field(min_length=1, max_length=500)
     process: str = Field(min_length=1, max_length=200, description="Quy trình liên quan")

@@ -21,7 +21,6 @@ from qms_risk.application import RiskApplication
 from qms_risk.domain import ActionPlan, EntryFacts, Method, PlanContent, RegisterEntry, RiskPlan
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId, expected_version, reply
 from qms_runtime.commands import CommandContext
-from qms_runtime.errors import InvalidInput
 from qms_runtime.principal import Principal
 from qms_runtime.review.api import review_controller
 
@@ -39,13 +38,6 @@ def _content(data: PlanInput | RevisePlanInput) -> PlanContent:
         period_end=data.period_end,
         method=Method(**data.method.model_dump()),
     )
-
-
-def _plan_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise InvalidInput("Mã kế hoạch không hợp lệ", field="plan_id") from None
 
 
 def plan_view(plan: RiskPlan) -> dict[str, Any]:
@@ -163,7 +155,7 @@ class RegisterController(Controller):
             consequence=data.consequence,
             department_id=data.department_id,
         )
-        result = application.identify(context, unit_id, _plan_id(data.plan_id), facts)
+        result = application.identify(context, unit_id, data.plan_id, facts)
         return reply(result, HTTP_201_CREATED)
 
     @post(

@@ -1,6 +1,7 @@
 """The risk application: commands (with authorisation) over the event store."""
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from qms_risk.domain import (
@@ -72,12 +73,18 @@ class RiskApplication(ReviewSteps):
         return self.save_result(entry)
 
     def _entry(
-        self, context: CommandContext, entry_id: uuid.UUID, expected: int | None, what: str
+        self,
+        context: CommandContext,
+        entry_id: uuid.UUID,
+        expected: int | None,
+        what: str,
+        department: Callable[[RegisterEntry], str] = lambda entry: entry.facts.department_id,
     ) -> RegisterEntry:
+        """The entry, for the secretary or the leader of the department concerned."""
         entry = self.load_for(
             context, RegisterEntry, entry_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
-        _require_department(context.principal, entry.facts.department_id, what)
+        _require_department(context.principal, department(entry), what)
         return entry
 
     def assess(
@@ -120,11 +127,13 @@ class RiskApplication(ReviewSteps):
         completed_on: date,
     ) -> CommandResult:
         """The leader of the department that owns the action, or the secretary."""
-        entry = self.load_for(
-            context, RegisterEntry, entry_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
+        entry = self._entry(
+            context,
+            entry_id,
+            expected,
+            "ghi nhận hành động này",
+            lambda entry: entry.action(action_id).owner_department_id,
         )
-        owner = entry.action(action_id).owner_department_id
-        _require_department(context.principal, owner, "ghi nhận hành động này")
         entry.complete_action(
             action_id=action_id,
             evidence=evidence,

@@ -51,9 +51,9 @@ def frame_pages(wings: Sequence[Wing]) -> type[Controller]:
     async def tasks_page(user: Session, pool: asyncpg.Pool) -> Template:
         tasks = await collect_tasks(pool, user.principal, wings)
         names = {unit["unit_id"]: unit["name"] for unit in await directory.units(pool)}
-        steps: dict[str, list[Task]] = {}
+        steps: dict[tuple[str, str], list[Task]] = {}
         for task in tasks:
-            steps.setdefault(task.step_page + task.label, []).append(task)
+            steps.setdefault((task.step_page, task.label), []).append(task)
         # Steps with more waiting than listed: how many, and the list of them all.
         more = [(shown[0], len(shown)) for shown in steps.values() if shown[0].waiting > len(shown)]
         waiting = sum(shown[0].waiting for shown in steps.values())
