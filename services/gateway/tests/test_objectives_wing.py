@@ -1,79 +1,33 @@
 """The objectives wing on PostgreSQL, without Kafka: projection, views, tasks."""
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
+from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
-import asyncpg
 import pytest
-from litestar import Litestar
 
-from qms_contracts import Envelope, IntegrationEvent, event_id
+from qms_contracts import IntegrationEvent
 from qms_contracts import objectives as contract
-from qms_gateway.app import build_app
-from qms_gateway.frame import directory
-from qms_gateway.frame.reviewed import TASKS_PER_STEP
 from qms_gateway.frame.routes import collect_tasks
-from qms_gateway.frame.store import SCHEMA
+from qms_gateway.frame.tasks import TASKS_PER_STEP
 from qms_gateway.objectives import WING, readmodel, tasks
 from qms_gateway.objectives.views import DocumentView, ObjectiveView
-from qms_local.stack import scratch_database
-from qms_objectives.api import ROUTES
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
-from qms_runtime.projection import Message, ProjectionMachine
+from qms_runtime.projection import Message
+from qms_runtime.testing import delivered
 
 UNIT = "so-khcn"
 
 
-@pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with scratch_database(Path(tmp_path_factory.mktemp("pg"))) as url:
-        yield url
-
-
-@dataclass
-class Wing:
-    machine: ProjectionMachine
-    pool: asyncpg.Pool
-
-
 @pytest.fixture
-async def wing(database_url: str) -> AsyncIterator[Wing]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    async with pool.acquire() as connection:
-        await connection.execute(directory.DDL)
-        await connection.execute(WING.ddl)
-
-    async def no_feed(service: str, aggregate_id: uuid.UUID, after: int) -> list[Message]:
-        return []
-
-    running = ProjectionMachine(
-        pool=pool, schema=SCHEMA, projections=[WING.projection], fetch_missing=no_feed
-    )
-    await running.setup()
-    await running.reset()
-    yield Wing(running, pool)
-    await running.close()
-    await pool.close()
+async def wing(run_wing: Any) -> AsyncIterator[Any]:
+    async with run_wing(WING) as running:
+        yield running
 
 
 def message(aggregate_id: uuid.UUID, version: int, payload: IntegrationEvent) -> Message:
-    envelope = Envelope(
-        id=event_id(aggregate_id, version),
-        source="/qms/objectives",
-        type=payload.event_type,
-        subject=str(aggregate_id),
-        time=datetime(2026, 1, version, tzinfo=UTC),
-        unitid=UNIT,
-        actor="thuky",
-        aggregateversion=version,
-        correlationid="c",
-        causationid="c",
-    )
-    return envelope, payload.model_dump(mode="json")
+    return delivered(aggregate_id, version, payload, unit_id=UNIT)
 
 
 def target(target_id: str, department_id: str) -> contract.Target:
@@ -114,7 +68,7 @@ def objective_history(objective_id: uuid.UUID) -> list[Message]:
     return [message(objective_id, n, p) for n, p in enumerate(payloads, start=1)]
 
 
-async def test_an_objective_history_in_one_batch_gives_its_row(wing: Wing) -> None:
+async def test_an_objective_history_in_one_batch_gives_its_row(wing: Any) -> None:
     objective_id = uuid.uuid4()
     history = objective_history(objective_id)
     # Delivered shuffled and twice: the machine orders and drops duplicates.
@@ -130,7 +84,7 @@ async def test_an_objective_history_in_one_batch_gives_its_row(wing: Wing) -> No
     assert await wing.machine.version_of(objective_id) == 9
 
 
-async def test_policy_versions_and_supersession(wing: Wing) -> None:
+async def test_policy_versions_and_supersession(wing: Any) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     batch: list[Message] = []
     for number, document_id in enumerate((first, second), start=1):
@@ -154,7 +108,7 @@ async def test_policy_versions_and_supersession(wing: Wing) -> None:
     assert await readmodel.documents(wing.pool, UNIT, "context") == []
 
 
-async def test_tasks_follow_the_rows_by_role(wing: Wing) -> None:
+async def test_tasks_follow_the_rows_by_role(wing: Any) -> None:
     waiting, disseminated = uuid.uuid4(), uuid.uuid4()
     await wing.machine.apply([*objective_history(waiting)[:2], *objective_history(disseminated)])
     pool = wing.pool
@@ -173,7 +127,7 @@ async def test_tasks_follow_the_rows_by_role(wing: Wing) -> None:
     assert await tasks.tasks(pool, principal("tp", DEPARTMENT_LEADER, "khac")) == []
 
 
-async def test_my_tasks_list_the_oldest_of_each_step_and_count_them_all(wing: Wing) -> None:
+async def test_my_tasks_list_the_oldest_of_each_step_and_count_them_all(wing: Any) -> None:
     drafts = [uuid.uuid4() for _ in range(TASKS_PER_STEP + 5)]
     await wing.machine.apply([objective_history(d)[0] for d in drafts])
     await wing.machine.apply([objective_history(d)[1] for d in drafts[:3]])
@@ -194,21 +148,3 @@ async def test_my_tasks_list_the_oldest_of_each_step_and_count_them_all(wing: Wi
     assert {t.waiting for t in approvals} == {3}
     both = Principal("thuky", "thuky", frozenset({UNIT}), frozenset({UNIT_LEADER}), None)
     assert await collect_tasks(pool, both, [WING]) == []
-
-
-def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
-    found = {}
-    for path, methods in document["paths"].items():
-        for method, spec in methods.items():
-            if isinstance(spec, dict) and "operationId" in spec:
-                body = spec.get("requestBody", {}).get("content", {}).get("application/json")
-                found[spec["operationId"]] = (method, path, str(body))
-    return found
-
-
-def test_the_gateway_documents_every_service_operation_as_the_service_does() -> None:
-    """Same operation ids, methods, paths (with their parameter names) and body models."""
-    service = _operations(Litestar(route_handlers=ROUTES).openapi_schema.to_schema())
-    gateway = _operations(build_app().openapi_schema.to_schema())
-    assert len(service) == 23
-    assert {name: gateway.get(name) for name in service} == service

@@ -13,9 +13,9 @@ from litestar.params import Parameter
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts.inputs import ReturnInput
 from qms_gateway.frame.forwarding import CommandRoute
-from qms_gateway.frame.tasks import Task
+from qms_gateway.frame.tasks import TASKS_PER_STEP, Task
 from qms_runtime.errors import Forbidden, NotFound
-from qms_runtime.principal import Principal
+from qms_runtime.principal import ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.projection import Handler, ProjectionDb
 
 #: The columns every reviewed record's table has, for its DDL.
@@ -25,9 +25,6 @@ REVIEWED_COLUMNS = """
     submitted_by text,
     return_reason text,
     updated_at timestamptz NOT NULL"""
-
-#: A home page to act on: the oldest few of each step, and a link to all of them.
-TASKS_PER_STEP = 20
 
 Statuses = Annotated[
     str | None,
@@ -96,6 +93,22 @@ def review_handlers(
         returned: on_returned,
         approved: set_status(table, "approved"),
     }
+
+
+def review_actions(principal: Principal, record: dict[str, Any]) -> set[str]:
+    """The kit's steps: the secretary drafts and submits, the leader (not the submitter) reviews."""
+    allowed: set[str] = set()
+    if not principal.can_act_in(record["unit_id"]):
+        return allowed
+    status = record["status"]
+    if ISO_SECRETARY in principal.roles and status in ("draft", "returned"):
+        allowed.add("revise")
+    if ISO_SECRETARY in principal.roles and status == "draft":
+        allowed.add("submit")
+    reviewer = UNIT_LEADER in principal.roles and record.get("submitted_by") != principal.sub
+    if reviewer and status == "submitted":
+        allowed |= {"approve", "return"}
+    return allowed
 
 
 def review_routes(plural: str, id_name: str, noun: str, label: str) -> list[CommandRoute]:

@@ -21,7 +21,7 @@ def row(record: asyncpg.Record | None, json_columns: tuple[str, ...] = ()) -> di
         return None
     result = dict(record)
     for key, value in result.items():
-        if key in json_columns:
+        if key in json_columns and value is not None:
             result[key] = json.loads(value)
         elif isinstance(value, uuid.UUID):
             result[key] = str(value)

@@ -8,6 +8,7 @@ from typing import Any
 
 from qms_contracts import IntegrationEvent
 from qms_contracts import objectives as contract
+from qms_gateway.frame.reviewed import review_actions
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 
 EVENT_LABELS: dict[type[IntegrationEvent], str] = {
@@ -35,24 +36,8 @@ EVENT_LABELS: dict[type[IntegrationEvent], str] = {
 }
 
 
-def _reviewed(principal: Principal, record: dict[str, Any]) -> set[str]:
-    """The kit's steps: the secretary drafts and submits, the leader (not the submitter) reviews."""
-    allowed: set[str] = set()
-    if not principal.can_act_in(record["unit_id"]):
-        return allowed
-    status = record["status"]
-    if ISO_SECRETARY in principal.roles and status in ("draft", "returned"):
-        allowed.add("revise")
-    if ISO_SECRETARY in principal.roles and status == "draft":
-        allowed.add("submit")
-    reviewer = UNIT_LEADER in principal.roles and record.get("submitted_by") != principal.sub
-    if reviewer and status == "submitted":
-        allowed |= {"approve", "return"}
-    return allowed
-
-
 def objective_actions(principal: Principal, record: dict[str, Any]) -> set[str]:
-    allowed = _reviewed(principal, record)
+    allowed = review_actions(principal, record)
     if not principal.can_act_in(record["unit_id"]):
         return allowed
     secretary = ISO_SECRETARY in principal.roles
@@ -83,7 +68,7 @@ def progress_targets(principal: Principal, record: dict[str, Any]) -> set[str]:
 
 
 def document_actions(principal: Principal, record: dict[str, Any]) -> set[str]:
-    allowed = _reviewed(principal, record)
+    allowed = review_actions(principal, record)
     approved = record["status"] == "approved" and principal.can_act_in(record["unit_id"])
     if approved and ISO_SECRETARY in principal.roles:
         allowed.add("publish")

@@ -4,8 +4,8 @@ import json
 
 import asyncpg
 
-from qms_gateway.frame.reviewed import TASKS_PER_STEP, tasks_in
-from qms_gateway.frame.tasks import Task
+from qms_gateway.frame.reviewed import tasks_in
+from qms_gateway.frame.tasks import Task, step_tasks
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 
@@ -48,21 +48,14 @@ async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
             pool, principal, DOCUMENTS, "kind", [("submitted", "approve", "Phê duyệt văn bản")]
         )
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
-        records = await pool.fetch(
-            "SELECT id, unit_id, title, status, version, count(*) OVER () AS waiting "
-            f"FROM {OBJECTIVES} "
-            "WHERE status='disseminated' AND (unit_id = ANY($1) OR '*' = ANY($1)) "
-            f"AND targets @> $2::jsonb ORDER BY updated_at, id LIMIT {TASKS_PER_STEP}",
-            sorted(principal.units),
-            json.dumps([{"department_id": principal.department_id}]),
+        found += await step_tasks(
+            pool,
+            principal,
+            OBJECTIVES,
+            kind="objective",
+            action="record_progress",
+            label="Cập nhật tiến độ chỉ tiêu của phòng",
+            where="status='disseminated' AND targets @> $2::jsonb",
+            arguments=(json.dumps([{"department_id": principal.department_id}]),),
         )
-        found += [
-            Task(
-                action="record_progress",
-                label="Cập nhật tiến độ chỉ tiêu của phòng",
-                kind="objective",
-                **{**dict(r), "id": str(r["id"])},
-            )
-            for r in records
-        ]
     return found

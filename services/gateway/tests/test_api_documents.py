@@ -1,0 +1,32 @@
+"""The gateway's OpenAPI document describes each service's commands as the service does."""
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.types import ControllerRouterHandler
+
+from qms_gateway.app import build_app
+from qms_objectives.api import ROUTES as OBJECTIVES
+from qms_risk.api import ROUTES as RISK
+
+
+def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    found = {}
+    for path, methods in document["paths"].items():
+        for method, spec in methods.items():
+            if isinstance(spec, dict) and "operationId" in spec:
+                body = spec.get("requestBody", {}).get("content", {}).get("application/json")
+                found[spec["operationId"]] = (method, path, str(body))
+    return found
+
+
+@pytest.mark.parametrize(("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13)])
+def test_the_gateway_documents_every_service_operation_as_the_service_does(
+    routes: list[ControllerRouterHandler], operations: int
+) -> None:
+    """Same operation ids, methods, paths (with their parameter names) and body models."""
+    service = _operations(Litestar(route_handlers=routes).openapi_schema.to_schema())
+    gateway = _operations(build_app().openapi_schema.to_schema())
+    assert len(service) == operations
+    assert {name: gateway.get(name) for name in service} == service
