@@ -5,6 +5,7 @@ QMS_TEST_KAFKA_BOOTSTRAP, else the development broker started here.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +15,8 @@ from qms_local.stack import Stack, isolated_stack
 from tests.portal_browser import ARTIFACTS, CHROMIUM, QUIET, Person
 
 UNIT = "so-khcn"
+#: The department of the `department_leader` fixture.
+DEPARTMENT = "quan-ly-khoa-hoc"
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +95,7 @@ def leader(gateway: httpx.Client) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def department_leader(gateway: httpx.Client) -> dict[str, str]:
-    return token_for(
-        gateway, "truongphong", ["department_leader"], department_id="quan-ly-khoa-hoc"
-    )
+    return token_for(gateway, "truongphong", ["department_leader"], department_id=DEPARTMENT)
 
 
 def objective_body(title: str = "Giải quyết hồ sơ đúng hạn", year: int = 2026) -> dict[str, object]:
@@ -122,4 +123,32 @@ def objective_body(title: str = "Giải quyết hồ sơ đúng hạn", year: in
                 "action_plan": "Tiếp nhận và phản hồi trong 3 ngày",
             },
         ],
+    }
+
+
+RISK_PLAN: dict[str, Any] = {
+    "title": "Kế hoạch đánh giá rủi ro 2026",
+    "scope": "Quy trình một cửa",
+    "objectives": "Giải quyết hồ sơ đúng hạn",
+    "resources": "Tổ ISO",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "method": {
+        "medium_from": 5,
+        "high_from": 10,
+        "critical_from": 17,
+        "acceptance_level": "medium",
+    },
+}
+
+
+def risk_entry(plan_id: str, kind: str, title: str, department: str = DEPARTMENT) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "kind": kind,
+        "title": title,
+        "process": "QT-MC-01",
+        "cause": "Thiếu người",
+        "consequence": "Trễ hạn",
+        "department_id": department,
     }

@@ -1,6 +1,6 @@
 """What the fault tests check at the end: every event in the gateway read model exactly once.
 
-The truth is the objectives service's event store, read through its event feed.
+The truth is every service's event store, read through its event feed.
 """
 
 import time
@@ -11,38 +11,41 @@ from typing import Any
 import httpx
 import psycopg
 
-from qms_local.stack import Stack
+from qms_local.stack import SERVICES, Stack
 from qms_runtime.auth import DevIssuer
 from qms_runtime.settings import postgres_params
 
 
 def service_truth(stack: Stack, gateway: httpx.Client) -> tuple[dict[str, int], Counter[str]]:
-    """Latest version per aggregate, and progress records per objective, from the event store."""
+    """Latest version per aggregate, and progress records per objective, from the event stores."""
     env = stack.common_env()
     issuer = DevIssuer(env["QMS_JWT_ISSUER"], "e-iso", env["QMS_DEV_SIGNING_KEY_FILE"])
     token = issuer.issue("svc-test", "Kiểm thử", ["*"], ["service"], lifetime_seconds=300)
     headers = {"authorization": f"Bearer {token}"}
     versions: dict[str, int] = {}
     progress: Counter[str] = Counter()
-    after = 0
-    url = stack.service("objectives").url
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-        while True:
-            page = client.get("/api/v1/feed", params={"after": after, "limit": 1000}).json()
-            for event in page["events"]:
-                versions[event["subject"]] = event["aggregateversion"]
-                if event["type"].endswith("TargetProgressRecorded.v1"):
-                    progress[event["subject"]] += 1
-            if page["next"] == after:
-                return versions, progress
-            after = page["next"]
+    for name in SERVICES:
+        with httpx.Client(base_url=stack.service(name).url, headers=headers, timeout=30) as client:
+            after = 0
+            while True:
+                page = client.get("/api/v1/feed", params={"after": after, "limit": 1000}).json()
+                for event in page["events"]:
+                    versions[event["subject"]] = event["aggregateversion"]
+                    if event["type"].endswith("TargetProgressRecorded.v1"):
+                        progress[event["subject"]] += 1
+                if page["next"] == after:
+                    break
+                after = page["next"]
+    return versions, progress
 
 
 def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
     with psycopg.connect(**postgres_params(stack.database_url)) as connection:  # type: ignore[arg-type]
         rows = connection.execute(
             "SELECT id, version, targets FROM gateway.objectives "
-            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.documents"
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.documents "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_plans "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_entries"
         ).fetchall()
     versions = {str(row[0]): row[1] for row in rows}
     progress: Counter[str] = Counter()

@@ -16,6 +16,9 @@ from qms_local.stack import WEB_ASSETS
 CHROMIUM = Path(os.environ.get("QMS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".qms" / "artifacts" / "screenshots"
 AXE = WEB_ASSETS / "axe-core" / "axe.min.js"
+#: The demo people (deploy/local's demo_units.json), as the sign-in page names them.
+SECRETARY, LEADER = "Nguyễn Thị Thư", "Trần Văn Giám"
+DEPARTMENT_LEADER, STAFF, SUPERVISOR = "Lê Văn Trưởng", "Phạm Thị Viên", "Đỗ Văn Cấp"
 # Chromium's own calls home fail on a closed network and slow every start.
 QUIET = [
     "--no-sandbox",

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from qms_contracts import Envelope, encode, events_topic
 from qms_contracts.objectives import ObjectiveApproved
 from qms_local.stack import Stack
-from tests.conftest import UNIT, objective_body
+from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_read_model_complete
 
 NO_WAIT = {"wait": "false"}
@@ -58,6 +58,42 @@ def _commands(gateway: httpx.Client, secretary: dict[str, str], oid: str, count:
             assert reply.status_code == 200, reply.text
 
 
+@pytest.fixture(scope="module")
+def risk_plan(gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]) -> str:
+    """An approved risk plan of the unit, for risk commands."""
+    plan = gateway.post(f"/api/v1/units/{UNIT}/risk-plans", json=RISK_PLAN, headers=secretary)
+    assert plan.status_code == 201, plan.text
+    pid: str = plan.json()["id"]
+    for step, who in (("submit", secretary), ("approve", leader)):
+        assert gateway.post(f"/api/v1/risk-plans/{pid}/{step}", headers=who).status_code == 200
+    return pid
+
+
+def _risk_commands(
+    gateway: httpx.Client, department_leader: dict[str, str], plan_id: str, count: int
+) -> None:
+    """New entries, and assessments appended to the first, without waiting for the read model."""
+    first = ""
+    for index in range(count):
+        if index % 2 == 0:
+            reply = gateway.post(
+                f"/api/v1/units/{UNIT}/risks",
+                params=NO_WAIT,
+                json=risk_entry(plan_id, "risk", f"Rủi ro {uuid.uuid4().hex[:6]}"),
+                headers=department_leader,
+            )
+            assert reply.status_code == 201, reply.text
+            first = first or reply.json()["id"]
+        else:
+            reply = gateway.post(
+                f"/api/v1/risks/{first}/assess",
+                params=NO_WAIT,
+                json={"likelihood": 1 + index % 5, "severity": 3},
+                headers=department_leader,
+            )
+            assert reply.status_code == 200, reply.text
+
+
 @pytest.fixture
 def dev_broker(stack: Stack) -> Stack:
     if stack.broker is None:
@@ -66,7 +102,12 @@ def dev_broker(stack: Stack) -> Stack:
 
 
 def test_broker_paused_while_commands_go_on(
-    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+    dev_broker: Stack,
+    gateway: httpx.Client,
+    secretary: dict[str, str],
+    leader: dict[str, str],
+    department_leader: dict[str, str],
+    risk_plan: str,
 ) -> None:
     oid = _disseminated_objective(gateway, secretary, leader)
     assert dev_broker.broker is not None
@@ -74,6 +115,7 @@ def test_broker_paused_while_commands_go_on(
     try:
         started = time.monotonic()
         _commands(gateway, secretary, oid, 8)
+        _risk_commands(gateway, department_leader, risk_plan, 6)
         time.sleep(max(0.0, 6 - (time.monotonic() - started)))
     finally:
         dev_broker.broker.resume()
@@ -81,12 +123,19 @@ def test_broker_paused_while_commands_go_on(
 
 
 def test_broker_restarted_empty_while_commands_go_on(
-    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+    dev_broker: Stack,
+    gateway: httpx.Client,
+    secretary: dict[str, str],
+    leader: dict[str, str],
+    department_leader: dict[str, str],
+    risk_plan: str,
 ) -> None:
     oid = _disseminated_objective(gateway, secretary, leader)
     _commands(gateway, secretary, oid, 4)
+    _risk_commands(gateway, department_leader, risk_plan, 4)
     dev_broker.restart_broker_empty()
     _commands(gateway, secretary, oid, 6)
+    _risk_commands(gateway, department_leader, risk_plan, 4)
     assert_read_model_complete(dev_broker, gateway, timeout=180)
     # And the system keeps working normally afterwards.
     reply = gateway.post(
@@ -96,16 +145,26 @@ def test_broker_restarted_empty_while_commands_go_on(
     assert reply.headers["QMS-Read-Model"] == "current"
 
 
-def test_objectives_killed_between_save_and_publish(
-    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+@pytest.mark.parametrize("killed", ["objectives", "risk"])
+def test_service_killed_between_save_and_publish(
+    killed: str,
+    dev_broker: Stack,
+    gateway: httpx.Client,
+    secretary: dict[str, str],
+    leader: dict[str, str],
+    department_leader: dict[str, str],
+    risk_plan: str,
 ) -> None:
     oid = _disseminated_objective(gateway, secretary, leader)
     assert dev_broker.broker is not None
-    service = dev_broker.service("objectives")
+    service = dev_broker.service(killed)
     # With the broker paused, commands are saved but cannot be published yet.
     dev_broker.broker.pause()
     try:
-        _commands(gateway, secretary, oid, 6)
+        if killed == "risk":
+            _risk_commands(gateway, department_leader, risk_plan, 6)
+        else:
+            _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)
     finally:
         dev_broker.broker.resume()
@@ -160,12 +219,12 @@ async def _dead_letters(bootstrap: str, marker: bytes, expected: int) -> list[di
     return found
 
 
-async def _publish_poison(bootstrap: str, marker: bytes) -> None:
+async def _publish_poison(bootstrap: str, marker: bytes, service: str) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(
-            events_topic("objectives"),
+            events_topic(service),
             b"{not json",
             key=marker,
             headers=[("content-type", b"application/json")],
@@ -174,7 +233,7 @@ async def _publish_poison(bootstrap: str, marker: bytes) -> None:
         envelope = Envelope(
             id=str(uuid.uuid4()),
             source="/qms/test",
-            type="qms.objectives.ObjectiveTeleported.v1",
+            type=f"qms.{service}.RecordTeleported.v1",
             subject=aggregate,
             time="2026-11-23T00:00:00Z",
             unitid=UNIT,
@@ -186,23 +245,24 @@ async def _publish_poison(bootstrap: str, marker: bytes) -> None:
         payload = ObjectiveApproved(objective_id=aggregate, unit_id=UNIT, approved_by="x")
         record = encode(envelope, payload)
         await producer.send_and_wait(
-            events_topic("objectives"), record.value, key=marker, headers=record.headers
+            events_topic(service), record.value, key=marker, headers=record.headers
         )
     finally:
         await producer.stop()
 
 
+@pytest.mark.parametrize("service", ["objectives", "risk"])
 def test_malformed_and_unknown_messages_go_to_the_dlq(
-    stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
+    service: str, stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
 ) -> None:
     marker = f"poison-{uuid.uuid4()}".encode()
-    asyncio.run(_publish_poison(stack.kafka_bootstrap, marker))
+    asyncio.run(_publish_poison(stack.kafka_bootstrap, marker, service))
     dead = asyncio.run(_dead_letters(stack.kafka_bootstrap, marker, 2))
     errors = sorted(letter["qms_dlq_error"] for letter in dead)
     assert len(errors) == 2, errors
-    assert any("ObjectiveTeleported" in error for error in errors)
+    assert any("RecordTeleported" in error for error in errors)
     assert any("CloudEvents" in error or "readable" in error for error in errors)
-    assert all(letter["qms_dlq_topic"] == events_topic("objectives") for letter in dead)
+    assert all(letter["qms_dlq_topic"] == events_topic(service) for letter in dead)
     # Consumption went on.
     reply = gateway.post(
         f"/api/v1/units/{UNIT}/objectives", json=objective_body(), headers=secretary
@@ -214,11 +274,17 @@ def test_malformed_and_unknown_messages_go_to_the_dlq(
 
 
 def test_whole_stack_restarted_keeps_every_record(
-    dev_broker: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+    dev_broker: Stack,
+    gateway: httpx.Client,
+    secretary: dict[str, str],
+    leader: dict[str, str],
+    department_leader: dict[str, str],
+    risk_plan: str,
 ) -> None:
     """Like stopping `make run` and starting it again: same database, a new empty broker."""
     oid = _disseminated_objective(gateway, secretary, leader)
     _commands(gateway, secretary, oid, 4)
+    _risk_commands(gateway, department_leader, risk_plan, 4)
     assert dev_broker.broker is not None
     for process in dev_broker.services.values():
         process.stop()

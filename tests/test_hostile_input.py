@@ -22,7 +22,7 @@ from tests.conftest import UNIT, objective_body
 
 MAX_EXAMPLES = 15
 # The documents served behind GET /api/v1/docs/; a new service must be added here.
-DOCUMENTS = ["gateway", "objectives"]
+DOCUMENTS = ["gateway", "objectives", "risk"]
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -34,7 +34,7 @@ def test_every_listed_document_is_run(gateway: httpx.Client) -> None:
     assert sorted(gateway.get("/api/v1/docs/").json()["openapi"]) == sorted(DOCUMENTS)
 
 
-@pytest.mark.parametrize("name", ["gateway", "objectives"])
+@pytest.mark.parametrize("name", DOCUMENTS)
 def test_schemathesis_finds_no_server_error_and_nothing_undocumented(
     stack: Stack, gateway: httpx.Client, secretary: dict[str, str], name: str
 ) -> None:

@@ -5,10 +5,14 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.portal_browser import Person, serious_violations
-
-SECRETARY, LEADER = "Nguyễn Thị Thư", "Trần Văn Giám"
-DEPARTMENT_LEADER, STAFF, SUPERVISOR = "Lê Văn Trưởng", "Phạm Thị Viên", "Đỗ Văn Cấp"
+from tests.portal_browser import (
+    LEADER,
+    SECRETARY,
+    STAFF,
+    SUPERVISOR,
+    Person,
+    serious_violations,
+)
 
 
 def fill_target(page: Page, n: int, indicator: str, value: str, department: str) -> None:

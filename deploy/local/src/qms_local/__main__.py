@@ -7,6 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from qms_local.demo import seed_risk_demo
 from qms_local.stack import GATEWAY_PORT, SERVICES, Stack, stop_embedded_database
 
 
@@ -32,6 +33,7 @@ def main() -> None:
     try:
         print("Khởi động cơ sở dữ liệu, broker và các dịch vụ…", flush=True)
         print(stack.start(), flush=True)
+        print(seed_risk_demo(stack.gateway_url), flush=True)
         _print_welcome(stack)
         while not stopping:
             time.sleep(0.5)

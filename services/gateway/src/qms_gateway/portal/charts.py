@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 import pygal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pygal.style import Style
 
 from qms_gateway.portal.formatting import vi_date, vi_number
@@ -67,3 +67,75 @@ def target_progress(target: dict[str, Any], title: str) -> Markup:
         stroke_style={"width": 3, "dasharray": "12,8"},
     )
     return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))  # noqa: S704 (pygal escapes)
+
+
+#: A level's shade and its short name in a matrix cell: grey steps and letters, so that print
+#: in greyscale (or a reader who does not see colour) still tells the levels apart.
+_LEVEL_CELLS = {
+    "low": ("#ffffff", "#000000", "T"),
+    "medium": ("#d9d9d9", "#000000", "TB"),
+    "high": ("#8c8c8c", "#000000", "C"),
+    "critical": ("#262626", "#ffffff", "NT"),
+}
+_CELL = 56
+_LEFT, _TOP, _BOTTOM = 64, 30, 54
+
+
+def level_of(score: int, method: dict[str, Any]) -> str:
+    """The level a plan's method gives a score (the service's rule, for drawing)."""
+    if score >= method["critical_from"]:
+        return "critical"
+    if score >= method["high_from"]:
+        return "high"
+    if score >= method["medium_from"]:
+        return "medium"
+    return "low"
+
+
+def risk_matrix(
+    title: str, method: dict[str, Any], counts: dict[tuple[int, int], int] | None = None
+) -> Markup:
+    """The 5×5 likelihood × severity matrix, each cell shaded by its level; with `counts`, the
+    number of entries in each cell (a heat map), else each cell's score (the plan's method)."""
+    width, height = _LEFT + 5 * _CELL + 8, _TOP + 5 * _CELL + _BOTTOM
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14" '
+        f'font-weight="600">{escape(title)}</text>',
+    ]
+    for likelihood in range(1, 6):
+        y = _TOP + (5 - likelihood) * _CELL
+        parts.append(
+            f'<text x="{_LEFT - 8}" y="{y + _CELL / 2 + 5}" text-anchor="end" '
+            f'font-size="13">{likelihood}</text>'
+        )
+        for severity in range(1, 6):
+            x = _LEFT + (severity - 1) * _CELL
+            score = likelihood * severity
+            fill, ink, short = _LEVEL_CELLS[level_of(score, method)]
+            shown = str(counts.get((likelihood, severity), 0)) if counts is not None else str(score)
+            faint = counts is not None and shown == "0"
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" fill="{fill}" '
+                f'stroke="#000000" stroke-width="1"/>'
+                f'<text x="{x + _CELL / 2}" y="{y + 30}" text-anchor="middle" fill="{ink}" '
+                f'font-size="{15 if faint else 20}" font-weight="{400 if faint else 700}">'
+                f"{'·' if faint else shown}</text>"
+                f'<text x="{x + _CELL / 2}" y="{y + _CELL - 7}" text-anchor="middle" '
+                f'fill="{ink}" font-size="10">{short}</text>'
+            )
+    for severity in range(1, 6):
+        middle = _LEFT + (severity - 0.5) * _CELL
+        parts.append(
+            f'<text x="{middle}" y="{_TOP + 5 * _CELL + 18}" text-anchor="middle" '
+            f'font-size="13">{severity}</text>'
+        )
+    parts += [
+        f'<text x="{_LEFT + 2.5 * _CELL}" y="{height - 10}" text-anchor="middle" '
+        'font-size="13">Mức độ ảnh hưởng →</text>',
+        f'<text x="16" y="{_TOP + 2.5 * _CELL}" text-anchor="middle" font-size="13" '
+        f'transform="rotate(-90 16 {_TOP + 2.5 * _CELL})">Khả năng xảy ra →</text>',
+        "</svg>",
+    ]
+    return Markup("".join(parts))  # noqa: S704 (every text is escaped above)

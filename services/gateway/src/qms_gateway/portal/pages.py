@@ -30,6 +30,11 @@ STATUS_LABELS = {
     "evaluated": "Đã đánh giá",
     "published": "Đang hiệu lực",
     "superseded": "Đã được thay thế",
+    "identified": "Đã nhận diện",
+    "assessed": "Đã đánh giá",
+    "treatment": "Đang xử lý",
+    "reassessed": "Đã đánh giá lại",
+    "closed": "Đã đóng",
 }
 ROLE_LABELS = {
     "iso_secretary": "Thư ký ISO",

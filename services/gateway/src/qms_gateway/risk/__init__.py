@@ -9,6 +9,8 @@ from qms_gateway.frame.wing import SupervisionColumns, Wing
 from qms_gateway.portal.formatting import today
 from qms_gateway.risk import readmodel, tasks
 from qms_gateway.risk.actions import EVENT_LABELS
+from qms_gateway.risk.pages import RegisterPages
+from qms_gateway.risk.plan_pages import HeatMapPage, PlanPages
 from qms_gateway.risk.projection import PROJECTION
 from qms_gateway.risk.routes import StaffController
 
@@ -31,7 +33,7 @@ WING = Wing(
     routes=(StaffController,),
     tasks=tasks.tasks,
     package=__name__,
-    pages=(),
+    pages=(RegisterPages, PlanPages, HeatMapPage),
     list_pages={"risk_plan": "/rui-ro/ke-hoach", "risk": "/rui-ro"},
     event_labels=EVENT_LABELS,
     supervision=SupervisionColumns(

@@ -1,0 +1,225 @@
+"""Demo records for `make run`: an approved risk plan and register entries at every stage.
+
+Sent through the gateway's API as the demo people would (development tokens), so that the
+records have their real histories. Seeding a unit that already has a plan does nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    """The development-token claims of who seeds: seeded users' `sub`, or made-up users."""
+
+    secretary: dict[str, Any]
+    leader: dict[str, Any]
+    department_leader: dict[str, Any]
+    #: The department leader's department, which owns the entries and their actions.
+    department_id: str
+
+
+#: The demo unit's people (demo_units.json).
+SO_KHCN = DemoPeople(
+    secretary={"sub": "thuky"},
+    leader={"sub": "giamdoc"},
+    department_leader={"sub": "truongphong"},
+    department_id="quan-ly-khoa-hoc",
+)
+
+PLAN = {
+    "title": "Kế hoạch đánh giá rủi ro và cơ hội năm 2026",
+    "scope": "Các quy trình giải quyết thủ tục hành chính qua bộ phận một cửa và quy trình "
+    "quản lý nhiệm vụ khoa học và công nghệ",
+    "objectives": "Nhận diện, đánh giá và xử lý các rủi ro, cơ hội ảnh hưởng tới việc giải "
+    "quyết hồ sơ đúng hạn và sự hài lòng của tổ chức, công dân",
+    "resources": "Tổ thư ký ISO, lãnh đạo các phòng; 2 buổi họp mỗi quý",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "method": {
+        "medium_from": 5,
+        "high_from": 10,
+        "critical_from": 17,
+        "acceptance_level": "medium",
+    },
+}
+
+
+class _Seeder:
+    def __init__(self, client: httpx.Client, unit_id: str, people: DemoPeople) -> None:
+        self.client = client
+        self.unit_id = unit_id
+        self.department_id = people.department_id
+        self.tokens = {
+            "secretary": self._token(people.secretary),
+            "leader": self._token(people.leader),
+            "department_leader": self._token(people.department_leader),
+        }
+
+    def _token(self, claims: dict[str, Any]) -> dict[str, str]:
+        reply = self.client.post("/auth/dev-token", json=claims)
+        reply.raise_for_status()
+        return {"authorization": f"Bearer {reply.json()['access_token']}"}
+
+    def send(self, who: str, path: str, body: dict[str, Any] | None = None) -> str:
+        """A command through the gateway; the record's id."""
+        reply = self.client.post(f"/api/v1{path}", json=body, headers=self.tokens[who])
+        reply.raise_for_status()
+        record_id: str = reply.json()["id"]
+        return record_id
+
+    def has_plan(self) -> bool:
+        reply = self.client.get(
+            f"/api/v1/units/{self.unit_id}/risk-plans", headers=self.tokens["secretary"]
+        )
+        reply.raise_for_status()
+        return bool(reply.json())
+
+    def identify(self, plan_id: str, kind: str, title: str, process: str, why: str) -> str:
+        cause, consequence = why.split(" → ")
+        body = {
+            "plan_id": plan_id,
+            "kind": kind,
+            "title": title,
+            "process": process,
+            "cause": cause,
+            "consequence": consequence,
+            "department_id": self.department_id,
+        }
+        return self.send("department_leader", f"/units/{self.unit_id}/risks", body)
+
+    def step(
+        self, entry_id: str, action: str, body: dict[str, Any], who: str = "department_leader"
+    ) -> None:
+        self.send(who, f"/risks/{entry_id}/{action}", body)
+
+    def action(self, description: str, due: date) -> dict[str, str]:
+        return {
+            "description": description,
+            "owner_department_id": self.department_id,
+            "due_date": due.isoformat(),
+        }
+
+    def treated_and_reassessed(
+        self,
+        entry_id: str,
+        option: str,
+        action: str,
+        today: date,
+        inherent: tuple[int, int],
+        residual: tuple[int, int],
+    ) -> None:
+        """Assessed, one action planned and done, re-assessed at `residual`."""
+        self.step(entry_id, "assess", dict(zip(("likelihood", "severity"), inherent, strict=True)))
+        done_on = today - timedelta(days=10)
+        self.step(
+            entry_id,
+            "treatment",
+            {
+                "option": option,
+                "actions": [self.action(action, today - timedelta(days=7))],
+                "monitor_on": (today + timedelta(days=90)).isoformat(),
+            },
+        )
+        self.step(
+            entry_id,
+            "actions/complete",
+            {
+                "action_id": "a1",
+                "evidence": "Báo cáo kết quả thực hiện",
+                "completed_on": done_on.isoformat(),
+            },
+        )
+        self.step(
+            entry_id, "reassess", dict(zip(("likelihood", "severity"), residual, strict=True))
+        )
+
+
+def seed_risk_demo(gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN) -> str:
+    """An approved plan and five entries: identified; assessed; in treatment with an overdue
+    action; re-assessed, to be closed; closed. Returns what it did, for the console."""
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        seed = _Seeder(client, unit_id, people)
+        if seed.has_plan():
+            return f"Đơn vị {unit_id} đã có kế hoạch đánh giá rủi ro: không thêm dữ liệu mẫu."
+        plan = seed.send("secretary", f"/units/{unit_id}/risk-plans", PLAN)
+        seed.send("secretary", f"/risk-plans/{plan}/submit")
+        seed.send("leader", f"/risk-plans/{plan}/approve")
+        seed.identify(
+            plan,
+            "risk",
+            "Hồ sơ thẩm định nhiệm vụ khoa học bị trễ hạn",
+            "QT-KHCN-01",
+            "Hội đồng thẩm định khó bố trí lịch họp → Hồ sơ quá hạn trên iGate",
+        )
+        lost = seed.identify(
+            plan,
+            "risk",
+            "Thất lạc hồ sơ giấy khi chuyển giữa các phòng",
+            "QT-KHCN-02",
+            "Sổ giao nhận hồ sơ ghi chép thủ công → Phải yêu cầu công dân nộp lại hồ sơ",
+        )
+        seed.step(lost, "assess", {"likelihood": 4, "severity": 4})
+        mistakes = seed.identify(
+            plan,
+            "risk",
+            "Sai sót khi cập nhật kết quả giải quyết lên iGate",
+            "QT-MC-01",
+            "Nhập liệu thủ công từ phiếu giấy → Công dân tra cứu thấy sai trạng thái hồ sơ",
+        )
+        seed.step(mistakes, "assess", {"likelihood": 3, "severity": 4})
+        trained_on = today - timedelta(days=21)
+        seed.step(
+            mistakes,
+            "treatment",
+            {
+                "option": "reduce",
+                "actions": [
+                    seed.action(
+                        "Tập huấn cán bộ theo bảng kiểm nhập liệu", today - timedelta(days=20)
+                    ),
+                    seed.action(
+                        "Đối chiếu iGate với sổ theo dõi hằng tuần", today - timedelta(days=5)
+                    ),
+                ],
+                "monitor_on": (today + timedelta(days=60)).isoformat(),
+            },
+        )
+        seed.step(
+            mistakes,
+            "actions/complete",
+            {
+                "action_id": "a1",
+                "evidence": f"Biên bản tập huấn ngày {trained_on:%d/%m/%Y}",
+                "completed_on": trained_on.isoformat(),
+            },
+        )
+        digitise = seed.identify(
+            plan,
+            "opportunity",
+            "Số hóa hồ sơ lưu trữ để tra cứu nhanh",
+            "QT-VP-03",
+            "Đã có kho dữ liệu dùng chung của tỉnh → Rút ngắn thời gian tra cứu hồ sơ cũ",
+        )
+        seed.treated_and_reassessed(
+            digitise, "exploit", "Số hóa hồ sơ năm 2020–2025", today, (3, 3), (2, 2)
+        )
+        outage = seed.identify(
+            plan,
+            "risk",
+            "Mất dữ liệu do sự cố máy chủ",
+            "QT-VP-05",
+            "Máy chủ đặt tại phòng, không sao lưu ngoài → Gián đoạn dịch vụ công trực tuyến",
+        )
+        seed.treated_and_reassessed(
+            outage, "transfer", "Chuyển máy chủ lên trung tâm dữ liệu tỉnh", today, (2, 5), (1, 5)
+        )
+        seed.step(
+            outage, "close", {"note": "Rủi ro đã chuyển giao, theo dõi hằng năm"}, "secretary"
+        )
+    return f"Đã tạo kế hoạch đánh giá rủi ro mẫu và 5 rủi ro, cơ hội cho đơn vị {unit_id}."

@@ -1,0 +1,477 @@
+"""Staff pages of the register: the list, an entry with its history, and a form per step."""
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from qms_contracts.risk import SERVICE
+from qms_contracts.risk_commands import (
+    AssessInput,
+    CloseInput,
+    CompleteActionInput,
+    IdentifyInput,
+    ReassessInput,
+    TreatmentInput,
+)
+from qms_gateway.frame import directory
+from qms_gateway.frame.forwarding import Forwarder
+from qms_gateway.frame.history import history
+from qms_gateway.frame.search import like_patterns
+from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
+from qms_gateway.portal.commands import PageCommands, Refusal, expected_version, invalid
+from qms_gateway.portal.formatting import today
+from qms_gateway.portal.forms import Errors, checked, day, field_names, rows, text
+from qms_gateway.portal.pages import page
+from qms_gateway.portal.session import Session, signed_in
+from qms_gateway.risk import readmodel
+from qms_gateway.risk.actions import (
+    EVENT_LABELS,
+    can_identify,
+    completable_actions,
+    entry_actions,
+)
+from qms_runtime.errors import Forbidden, NotFound
+
+LIST = "/rui-ro"
+COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
+LEVELS = {"low": "Thấp", "medium": "Trung bình", "high": "Cao", "critical": "Nghiêm trọng"}
+KINDS = {"risk": "Rủi ro", "opportunity": "Cơ hội"}
+OPTIONS = {
+    "risk": {
+        "reduce": "Giảm thiểu",
+        "avoid": "Né tránh",
+        "transfer": "Chuyển giao",
+        "accept": "Chấp nhận",
+    },
+    "opportunity": {
+        "exploit": "Khai thác",
+        "enhance": "Tăng cường",
+        "share": "Chia sẻ",
+        "accept": "Chấp nhận",
+    },
+}
+OPTION_LABELS = OPTIONS["risk"] | OPTIONS["opportunity"]
+#: Likelihood and severity, 1–5, as a person chooses them.
+SCALE = {
+    name: [(value, f"{value} — {label}") for value, label in enumerate(labels, start=1)]
+    for name, labels in (
+        ("likelihood", ["Hiếm khi", "Ít khi", "Có thể", "Thường xuyên", "Gần như chắc chắn"]),
+        ("severity", ["Không đáng kể", "Nhỏ", "Trung bình", "Lớn", "Rất nghiêm trọng"]),
+    )
+}
+FIELD_LABELS = {
+    "plan_id": "Kế hoạch",
+    "kind": "Loại",
+    "title": "Tên rủi ro, cơ hội",
+    "process": "Quy trình",
+    "cause": "Nguyên nhân",
+    "consequence": "Hệ quả",
+    "department_id": "Phòng",
+    "likelihood": "Khả năng xảy ra",
+    "severity": "Mức độ ảnh hưởng",
+    "option": "Cách xử lý",
+    "actions": "Hành động",
+    "description": "Nội dung hành động",
+    "owner_department_id": "Phòng thực hiện",
+    "due_date": "Hạn hoàn thành",
+    "monitor_on": "Ngày đánh giá lại chậm nhất",
+    "evidence": "Bằng chứng",
+    "completed_on": "Ngày hoàn thành",
+    "note": "Ghi chú",
+}
+NOTICES = {
+    "nhan-dien": "Đã nhận diện và đưa vào sổ đăng ký.",
+    "danh-gia": "Đã ghi nhận đánh giá.",
+    "xu-ly": "Đã lưu kế hoạch xử lý.",
+    "hoan-thanh": "Đã ghi nhận hành động hoàn thành.",
+    "danh-gia-lai": "Đã ghi nhận đánh giá lại.",
+    "dong": "Đã đóng.",
+}
+#: A page step, its command in the risk service and its body model.
+STEPS: dict[str, tuple[str, type[Any]]] = {
+    "danh-gia": ("assess", AssessInput),
+    "hoan-thanh": ("actions/complete", CompleteActionInput),
+    "danh-gia-lai": ("reassess", ReassessInput),
+    "dong": ("close", CloseInput),
+}
+Text = Annotated[str, Parameter(max_length=200)]
+ACTION_FIELDS = ("description", "owner_department_id", "due_date")
+
+
+def path(entry_id: uuid.UUID | str, step: str = "") -> str:
+    return f"{LIST}/{entry_id}" + (f"/{step}" if step else "")
+
+
+def _api(entry_id: uuid.UUID, step: str) -> str:
+    return f"/api/v1/risks/{entry_id}/{step}"
+
+
+def _departments(unit: dict[str, Any] | None) -> dict[str, str]:
+    return {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
+
+
+def _step_data(step: str, form: FormMultiDict, errors: Errors) -> dict[str, Any]:
+    if step in ("danh-gia", "danh-gia-lai"):
+        return {"likelihood": text(form, "likelihood"), "severity": text(form, "severity")}
+    if step == "hoan-thanh":
+        return {
+            "action_id": text(form, "action_id"),
+            "evidence": text(form, "evidence"),
+            "completed_on": day(form, "completed_on", errors),
+        }
+    return {"note": text(form, "note")}
+
+
+def _actions_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
+    actions = []
+    for position, index in enumerate(rows(form, "actions")):
+        row_errors: Errors = {}
+        actions.append(
+            {
+                "description": text(form, f"actions.{index}.description"),
+                "owner_department_id": text(form, f"actions.{index}.owner_department_id"),
+                "due_date": day(form, f"actions.{index}.due_date", row_errors),
+            }
+        )
+        errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
+    return actions
+
+
+class RegisterPages(Controller):
+    path = LIST
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        don_vi: Text | None = None,
+        ke_hoach: uuid.UUID | None = None,
+        muc: Text | None = None,
+        phong: Text | None = None,
+        trang_thai: Text | None = None,
+        quy_trinh: Text | None = None,
+        loai: Text | None = None,
+        q: Text = "",
+        trang: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    ) -> Template:
+        user = signed_in(request, session)
+        unit_id = await unit_in_view(pool, user.principal, don_vi)
+        paging = Paging(trang)
+        found, total = await readmodel.entries(
+            pool,
+            unit_id,
+            plan_id=ke_hoach,
+            level=muc or None,
+            department_id=phong or None,
+            status=trang_thai or None,
+            process=quy_trinh or None,
+            kind=loai or None,
+            patterns=like_patterns(q),
+            limit=paging.size,
+            offset=paging.offset,
+        )
+        approved = await readmodel.plans(pool, unit_id, ["approved"])
+        return page(
+            "risk/list.html",
+            user,
+            unit=await directory.unit(pool, unit_id),
+            entries=found,
+            total=total,
+            paging=paging,
+            plans=await readmodel.plans(pool, unit_id, None),
+            processes=await readmodel.processes(pool, unit_id),
+            filters={
+                "don_vi": don_vi,
+                "ke_hoach": str(ke_hoach) if ke_hoach else None,
+                "muc": muc,
+                "phong": phong,
+                "trang_thai": trang_thai,
+                "quy_trinh": quy_trinh,
+                "loai": loai,
+                "q": q,
+            },
+            can_identify=bool(approved) and can_identify(user.principal, approved[0]),
+            levels=LEVELS,
+            kinds=KINDS,
+        )
+
+    @get("/moi")
+    async def identify_page(
+        self, request: Request[Any, Any, Any], session: Session | None, pool: asyncpg.Pool
+    ) -> Template:
+        user = signed_in(request, session)
+        unit_id, plans = await self._identifying(pool, user)
+        values = {
+            **dict.fromkeys(("title", "process", "cause", "consequence"), ""),
+            "plan_id": plans[0]["id"],
+            "kind": "risk",
+        }
+        return await self._identify_form(pool, user, unit_id, plans, values)
+
+    @post("/moi")
+    async def identify(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        user = signed_in(request, session)
+        unit_id, plans = await self._identifying(pool, user)
+        form = await request.form()
+        values = {
+            name: text(form, name)
+            for name in ("plan_id", "kind", "title", "process", "cause", "consequence")
+        }
+        values["department_id"] = user.principal.department_id or ""
+        body, errors = checked(IdentifyInput, values)
+        outcome = (
+            invalid(errors)
+            if body is None
+            else await COMMANDS.send(
+                forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/risks", body
+            )
+        )
+        if isinstance(outcome, Refusal):
+            return await self._identify_form(pool, user, unit_id, plans, values, outcome)
+        return Redirect(f"{path(outcome.id)}?kq=nhan-dien", status_code=303)
+
+    @get("/{entry_id:uuid}")
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        entry_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        kq: Text = "",
+    ) -> Template:
+        user = signed_in(request, session)
+        return await self._detail(pool, user, entry_id, notice=NOTICES.get(kq))
+
+    @get("/{entry_id:uuid}/xu-ly")
+    async def treatment_page(
+        self,
+        request: Request[Any, Any, Any],
+        entry_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+    ) -> Template:
+        user = signed_in(request, session)
+        entry = await self._entry(pool, user, entry_id)
+        values = {
+            "option": entry["option"] or next(iter(OPTIONS[entry["kind"]])),
+            "monitor_on": entry["monitor_on"] or "",
+            # Done actions stay as they are; a new plan lists the open ones from now on.
+            "actions": [
+                {name: a[name] for name in ACTION_FIELDS}
+                for a in entry["actions"]
+                if not a.get("done")
+            ]
+            or [self._blank_action(entry)],
+        }
+        return await self._treatment_form(pool, user, entry, values, entry["version"])
+
+    @post("/{entry_id:uuid}/xu-ly")
+    async def plan_treatment(
+        self,
+        request: Request[Any, Any, Any],
+        entry_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        user = signed_in(request, session)
+        entry = await self._entry(pool, user, entry_id)
+        form = await request.form()
+        errors: Errors = {}
+        values: dict[str, Any] = {
+            "option": text(form, "option"),
+            "monitor_on": day(form, "monitor_on", errors),
+            "actions": _actions_from(form, errors),
+        }
+        expected = expected_version(form)
+        action = text(form, "_action")
+        if action == "add_action":
+            values["actions"].append(self._blank_action(entry))
+            return await self._treatment_form(pool, user, entry, values, expected)
+        if action.startswith("remove_action:"):
+            index = action.partition(":")[2]
+            if index.isdigit() and int(index) < len(values["actions"]):
+                del values["actions"][int(index)]
+            return await self._treatment_form(pool, user, entry, values, expected)
+        body, invalid_fields = checked(TreatmentInput, values)
+        outcome = (
+            invalid(invalid_fields | errors)
+            if body is None or errors
+            else await COMMANDS.send(
+                forwarder,
+                pool,
+                user,
+                "POST",
+                _api(entry_id, "treatment"),
+                body,
+                expected,
+                entry_id,
+            )
+        )
+        if isinstance(outcome, Refusal):
+            entry = await self._entry(pool, user, entry_id)
+            return await self._treatment_form(pool, user, entry, values, expected, outcome)
+        return Redirect(f"{path(entry_id)}?kq=xu-ly", status_code=303)
+
+    @post("/{entry_id:uuid}/{step:str}")
+    async def step(
+        self,
+        request: Request[Any, Any, Any],
+        entry_id: uuid.UUID,
+        step: str,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        """Assess, record an action done, re-assess, close: one form each on the entry."""
+        user = signed_in(request, session)
+        if step not in STEPS:
+            raise NotFound(f"Không có thao tác '{step}'")
+        api_step, model = STEPS[step]
+        form = await request.form()
+        errors: Errors = {}
+        body, invalid_fields = checked(model, _step_data(step, form, errors))
+        errors = invalid_fields | errors
+        outcome = (
+            invalid(errors)
+            if errors
+            else await COMMANDS.send(
+                forwarder,
+                pool,
+                user,
+                "POST",
+                _api(entry_id, api_step),
+                body,
+                expected_version(form),
+                entry_id,
+            )
+        )
+        if isinstance(outcome, Refusal):
+            return await self._detail(pool, user, entry_id, refusal=outcome, typed=form, step=step)
+        return Redirect(f"{path(entry_id)}?kq={step}", status_code=303)
+
+    @staticmethod
+    def _blank_action(entry: dict[str, Any]) -> dict[str, Any]:
+        return {"description": "", "owner_department_id": entry["department_id"], "due_date": ""}
+
+    @staticmethod
+    async def _identifying(pool: asyncpg.Pool, user: Session) -> tuple[str, list[dict[str, Any]]]:
+        """The unit and its approved plans, for a department leader who identifies."""
+        unit_id = await unit_in_view(pool, user.principal, None)
+        plans = await readmodel.plans(pool, unit_id, ["approved"])
+        if not plans:
+            raise Forbidden("Đơn vị chưa có kế hoạch đánh giá rủi ro đã phê duyệt")
+        if not can_identify(user.principal, plans[0]):
+            raise Forbidden("Chỉ lãnh đạo phòng nhận diện rủi ro, cơ hội của phòng mình")
+        return unit_id, plans
+
+    @staticmethod
+    async def _entry(pool: asyncpg.Pool, user: Session, entry_id: uuid.UUID) -> dict[str, Any]:
+        return await record_in_view(pool, user.principal, await readmodel.entry(pool, entry_id))
+
+    async def _identify_form(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        unit_id: str,
+        plans: list[dict[str, Any]],
+        values: dict[str, Any],
+        refusal: Refusal | None = None,
+    ) -> Template:
+        unit = await directory.unit(pool, unit_id)
+        errors = refusal.errors if refusal else {}
+        return page(
+            "risk/identify.html",
+            user,
+            unit=unit,
+            department=_departments(unit).get(
+                user.principal.department_id or "", user.principal.department_id
+            ),
+            plans=[(p["id"], p["title"]) for p in plans],
+            kinds=KINDS,
+            values=values,
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+            status_code=refusal.status if refusal else 200,
+        )
+
+    async def _treatment_form(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        entry: dict[str, Any],
+        values: dict[str, Any],
+        expected: int | None,
+        refusal: Refusal | None = None,
+    ) -> Template:
+        unit = await directory.unit(pool, entry["unit_id"])
+        errors = refusal.errors if refusal else {}
+        return page(
+            "risk/treatment.html",
+            user,
+            entry=entry,
+            values=values,
+            options=list(OPTIONS[entry["kind"]].items()),
+            departments=list(_departments(unit).items()),
+            done=[a for a in entry["actions"] if a.get("done")],
+            expected=entry["version"] if refusal and refusal.conflict else expected,
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+            conflict=refusal.conflict if refusal else None,
+            status_code=refusal.status if refusal else 200,
+        )
+
+    async def _detail(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        entry_id: uuid.UUID,
+        *,
+        notice: str | None = None,
+        refusal: Refusal | None = None,
+        typed: FormMultiDict | None = None,
+        step: str = "",
+    ) -> Template:
+        entry = await self._entry(pool, user, entry_id)
+        unit = await directory.unit(pool, entry["unit_id"])
+        departments = _departments(unit)
+        plan = await readmodel.plan(pool, uuid.UUID(entry["plan_id"]))
+        errors = refusal.errors if refusal else {}
+        return page(
+            "risk/detail.html",
+            user,
+            entry=entry,
+            plan=plan,
+            unit=unit,
+            departments=departments,
+            names={**departments, **LEVELS, **OPTION_LABELS},
+            actions=entry_actions(user.principal, entry),
+            completable={a["action_id"] for a in completable_actions(user.principal, entry)},
+            history=await history(pool, entry_id, COMMANDS.history_labels),
+            levels=LEVELS,
+            kinds=KINDS,
+            option_labels=OPTION_LABELS,
+            scale=SCALE,
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+            conflict=refusal.conflict if refusal else None,
+            typed=typed or FormMultiDict(),
+            step=step,
+            notice=notice,
+            today=today().isoformat(),
+            status_code=refusal.status if refusal else 200,
+        )
