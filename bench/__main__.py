@@ -1,8 +1,9 @@
 """`make bench`: what a user feels under load, measured on the whole system in one run.
 
-1. Open-loop load (one "draft an objective" command through the gateway, `?wait=false`,
-   every 1/rate s whatever the earlier ones do) at 60 and 200 commands/s; during the load,
-   some commands are followed until their version shows in the gateway's read model.
+1. Open-loop load (commands through the gateway, `?wait=false`, every 1/rate s whatever the
+   earlier ones do: every other one drafts an objective, the others identify a risk) at 60
+   and 200 commands/s; during the load, some commands are followed until their version
+   shows in the gateway's read model.
 2. The highest offered rate at which both p99s stay under 150 ms with no failure.
 3. Closed loop (32 commands in flight): persisted-and-published events/s, compared with
    the raw single-row PostgreSQL commit rate measured in the same run.
@@ -34,6 +35,7 @@ from bench.load import (
     UNIT,
     Bench,
     Step,
+    approved_risk_plan,
     closed_loop,
     dev_token,
     open_loop,
@@ -87,14 +89,15 @@ def step_line(step: Step) -> str:
     )
 
 
-def published_reader(objectives: HttpPool) -> Any:
+def published_reader(services: list[HttpPool]) -> Any:
     async def published() -> float:
-        """The objectives relay's `qms_relay_published_total`, summed over topics."""
-        reply = await objectives.request("GET", "/metrics")
+        """The relays' `qms_relay_published_total`, summed over services and topics."""
         total = 0.0
-        for line in reply.body.decode().splitlines():
-            if line.startswith("qms_relay_published_total"):
-                total += float(line.rsplit(" ", 1)[1])
+        for service in services:
+            reply = await service.request("GET", "/metrics")
+            for line in reply.body.decode().splitlines():
+                if line.startswith("qms_relay_published_total"):
+                    total += float(line.rsplit(" ", 1)[1])
         return total
 
     return published
@@ -132,14 +135,26 @@ async def measure(stack: Stack) -> dict[str, Any]:
     authorization = await dev_token(stack.gateway_url)
     gateway = HttpPool(stack.gateway_url)
     objectives = HttpPool(stack.service("objectives").url)
-    published = published_reader(objectives)
+    risk = HttpPool(stack.service("risk").url)
+    published = published_reader([objectives, risk])
+    risk_plan = await approved_risk_plan(stack.gateway_url)
+    risk_headers = {"authorization": await dev_token(stack.gateway_url, role="department_leader")}
     watch = await asyncpg.connect(stack.database_url)
     count = await asyncpg.connect(stack.database_url)
     watcher = Watcher(watch)
     watcher.start()
     probe = CommitProbe(await asyncpg.connect(stack.database_url))
     await probe.start()
-    bench = Bench(gateway, {"authorization": authorization}, watcher, count, processes, probe)
+    bench = Bench(
+        gateway,
+        {"authorization": authorization},
+        risk_headers,
+        risk_plan,
+        watcher,
+        count,
+        processes,
+        probe,
+    )
     await bench.start()
 
     # Warm-up: the consumer joins its group, connections open, first-call costs are paid.
@@ -227,6 +242,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
     figures["read_model_polls"] = watcher.polls
     await gateway.close()
     await objectives.close()
+    await risk.close()
     await watch.close()
     await count.close()
     return figures

@@ -17,10 +17,13 @@ import psutil
 from bench.http import HttpPool
 from bench.probe import CommitProbe
 from bench.processes import cpu_seconds, cpu_share
-from bench.readmodel import Watcher, drain, objective_count
+from bench.readmodel import Watcher, drain, record_count
 
 UNIT = "so-khcn"
 DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
+IDENTIFY_PATH = f"/api/v1/units/{UNIT}/risks?wait=false"
+#: The department of the made-up department leader who identifies risks under load.
+RISK_DEPARTMENT = "van-phong"
 P99_LIMIT_MS = 150.0
 REQUEST_TIMEOUT = 10.0
 SAMPLES_PER_SECOND = 25  # read-model samples per second of load, whatever the rate
@@ -57,22 +60,81 @@ def body(index: int) -> bytes:
     ).encode()
 
 
-async def dev_token(url: str, seeded: str | None = None) -> str:
-    """A made-up secretary's token, or a seeded user's (`thuky`)."""
-    made_up = {"sub": "bench", "name": "bench", "unit_id": UNIT, "roles": ["iso_secretary"]}
+def risk_body(index: int, plan_id: str) -> bytes:
+    return json.dumps(
+        {
+            "plan_id": plan_id,
+            "kind": "risk",
+            "title": f"Rủi ro đo hiệu năng {index}",
+            "process": "QT-MC-01",
+            "cause": "Thiếu nhân lực",
+            "consequence": "Hồ sơ trễ hạn",
+            "department_id": RISK_DEPARTMENT,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+async def dev_token(url: str, seeded: str | None = None, role: str = "iso_secretary") -> str:
+    """A made-up person's token (a secretary unless `role` says otherwise), or a seeded
+    user's (`thuky`)."""
+    made_up = {
+        "sub": f"bench-{role}",
+        "name": "bench",
+        "unit_id": UNIT,
+        "roles": [role],
+        "department_id": RISK_DEPARTMENT,
+    }
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         reply = await client.post("/auth/dev-token", json={"sub": seeded} if seeded else made_up)
         reply.raise_for_status()
         return f"Bearer {reply.json()['access_token']}"
 
 
+async def approved_risk_plan(url: str) -> str:
+    """A risk plan of the unit, drafted, submitted and approved: risks are identified under it."""
+    plan = {
+        "title": "Kế hoạch đo hiệu năng",
+        "scope": "Một cửa",
+        "objectives": "Đo",
+        "resources": "Máy",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "method": {
+            "medium_from": 5,
+            "high_from": 10,
+            "critical_from": 17,
+            "acceptance_level": "medium",
+        },
+    }
+    secretary = {"authorization": await dev_token(url)}
+    leader = {"authorization": await dev_token(url, role="unit_leader")}
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        drafted = await client.post(
+            f"/api/v1/units/{UNIT}/risk-plans", json=plan, headers=secretary
+        )
+        drafted.raise_for_status()
+        plan_id: str = drafted.json()["id"]
+        for step, who in (("submit", secretary), ("approve", leader)):
+            (
+                await client.post(f"/api/v1/risk-plans/{plan_id}/{step}", headers=who)
+            ).raise_for_status()
+    return plan_id
+
+
 class Bench:
-    """What every load phase shares: the gateway connections, the token, the watchers."""
+    """What every load phase shares: the gateway connections, the tokens, the watchers.
+
+    The load is a mix of two services: even commands draft an objective (as the secretary),
+    odd ones identify a risk under `risk_plan` (as a department leader).
+    """
 
     def __init__(
         self,
         gateway: HttpPool,
         headers: dict[str, str],
+        risk_headers: dict[str, str],
+        risk_plan: str,
         watcher: Watcher,
         counter: asyncpg.Connection,
         processes: dict[str, psutil.Process],
@@ -82,18 +144,22 @@ class Bench:
         self.processes = {k: v for k, v in processes.items() if not k.startswith("postgres:")}
         self.gateway = gateway
         self.headers = {**headers, "content-type": "application/json"}
+        self.risk_headers = {**risk_headers, "content-type": "application/json"}
+        self.risk_plan = risk_plan
         self.watcher = watcher
         self.counter = counter
         self.index = 0
         self.accepted = 0  # every 201 so far, to know when the read model caught up
         self.baseline = 0
 
-    async def draft(self) -> tuple[int, bytes]:
+    async def command(self) -> tuple[int, bytes]:
         self.index += 1
-        reply = await asyncio.wait_for(
-            self.gateway.request("POST", DRAFT_PATH, body(self.index), self.headers),
-            REQUEST_TIMEOUT,
+        sent = (
+            ("POST", IDENTIFY_PATH, risk_body(self.index, self.risk_plan), self.risk_headers)
+            if self.index % 2
+            else ("POST", DRAFT_PATH, body(self.index), self.headers)
         )
+        reply = await asyncio.wait_for(self.gateway.request(*sent), REQUEST_TIMEOUT)
         if reply.status == 201:
             self.accepted += 1
         return reply.status, reply.body
@@ -103,7 +169,7 @@ class Bench:
         return await drain(self.counter, self.baseline + self.accepted, within_s)
 
     async def start(self) -> None:
-        self.baseline = await objective_count(self.counter)
+        self.baseline = await record_count(self.counter)
 
 
 @dataclass
@@ -170,7 +236,7 @@ async def open_loop(
         nonlocal finished
         lags.append(time.perf_counter() - due)
         try:
-            status, content = await bench.draft()
+            status, content = await bench.command()
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
             failures[_failure(error)] += 1
             return
@@ -297,7 +363,7 @@ async def closed_loop(
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                status, _ = await bench.draft()
+                status, _ = await bench.command()
             except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
                 failures += 1
                 await asyncio.sleep(0.1)

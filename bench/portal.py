@@ -1,7 +1,8 @@
 """Portal pages under load: 50 people at once, each asking for the next page when one arrives.
 
-Pages: a unit's public page, my tasks (the ISO secretary's), and the objectives list with a
-search, over a unit that holds at least 1,000 objectives by then (the load steps drafted them).
+Pages: a unit's public page, my tasks (the ISO secretary's), the objectives list and the risk
+register with a search, over a unit that holds at least 1,000 objectives by then (the load
+steps drafted them, and as many risks).
 """
 
 import asyncio
@@ -65,6 +66,7 @@ async def portal_pages(
         (f"/don-vi/{unit}", {"accept": "text/html"}),
         ("/viec-cua-toi", signed_in),
         (f"/muc-tieu?q={quote(query)}", signed_in),
+        (f"/rui-ro?q={quote(query)}", signed_in),
     ]
     try:
         return [await _page_load(pool, target, headers, seconds) for target, headers in targets]

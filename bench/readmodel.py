@@ -15,15 +15,18 @@ import asyncpg
 async def visible_versions(
     connection: asyncpg.Connection, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[int, float]]:
-    """The read-model version of each objective in `ids` that the gateway already shows,
+    """The read-model version of each record in `ids` that the gateway already shows,
     with the time its last event was saved by the owning service (epoch seconds).
 
-    Reads the gateway's table `gateway.objectives` (id uuid, version int, updated_at: the
-    event's time) directly: the cheapest way to see a projection land, one indexed lookup
-    for every outstanding sample.
+    Reads the gateway's tables of the loaded records, `gateway.objectives` and
+    `gateway.risk_entries` (id uuid, version int, updated_at: the event's time) directly:
+    the cheapest way to see a projection land, one indexed lookup per outstanding sample.
     """
     rows = await connection.fetch(
-        "SELECT id, version, updated_at FROM gateway.objectives WHERE id = ANY($1::uuid[])", ids
+        "SELECT id, version, updated_at FROM gateway.objectives WHERE id = ANY($1::uuid[]) "
+        "UNION ALL SELECT id, version, updated_at FROM gateway.risk_entries "
+        "WHERE id = ANY($1::uuid[])",
+        ids,
     )
     return {row["id"]: (row["version"], row["updated_at"].timestamp()) for row in rows}
 
@@ -31,6 +34,15 @@ async def visible_versions(
 async def objective_count(connection: asyncpg.Connection) -> int:
     """How many objectives the gateway's read model holds (same table as above)."""
     count: int = await connection.fetchval("SELECT count(*) FROM gateway.objectives")
+    return count
+
+
+async def record_count(connection: asyncpg.Connection) -> int:
+    """How many objectives and register entries the read model holds (the loaded records)."""
+    count: int = await connection.fetchval(
+        "SELECT (SELECT count(*) FROM gateway.objectives) "
+        "+ (SELECT count(*) FROM gateway.risk_entries)"
+    )
     return count
 
 
@@ -96,9 +108,9 @@ class Watcher:
 
 
 async def drain(connection: asyncpg.Connection, expected: int, within_s: float) -> bool:
-    """Wait until the read model holds `expected` objectives; False if it did not in time."""
+    """Wait until the read model holds `expected` records; False if it did not in time."""
     deadline = time.perf_counter() + within_s
-    while await objective_count(connection) < expected:
+    while await record_count(connection) < expected:
         if time.perf_counter() > deadline:
             return False
         await asyncio.sleep(0.02)
