@@ -5,12 +5,16 @@ import json
 import httpx
 
 from qms_local.stack import Stack
-from tests.conftest import UNIT, objective_body
+from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_read_model_complete, read_model
 
 
 def test_rebuild_replays_everything(
-    stack: Stack, gateway: httpx.Client, secretary: dict[str, str], leader: dict[str, str]
+    stack: Stack,
+    gateway: httpx.Client,
+    secretary: dict[str, str],
+    leader: dict[str, str],
+    department_leader: dict[str, str],
 ) -> None:
     oid = gateway.post(
         f"/api/v1/units/{UNIT}/objectives",
@@ -18,6 +22,19 @@ def test_rebuild_replays_everything(
         headers=secretary,
     ).json()["id"]
     assert gateway.post(f"/api/v1/objectives/{oid}/submit", headers=secretary).status_code == 200
+    pid = gateway.post(f"/api/v1/units/{UNIT}/risk-plans", json=RISK_PLAN, headers=secretary)
+    pid = pid.json()["id"]
+    for step, who in (("submit", secretary), ("approve", leader)):
+        assert gateway.post(f"/api/v1/risk-plans/{pid}/{step}", headers=who).status_code == 200
+    entry = gateway.post(
+        f"/api/v1/units/{UNIT}/risks",
+        json=risk_entry(pid, "risk", "Trước khi dựng lại"),
+        headers=department_leader,
+    ).json()["id"]
+    assessed = gateway.post(
+        f"/api/v1/risks/{entry}/assess", json={"likelihood": 2, "severity": 3}, headers=secretary
+    )
+    assert assessed.status_code == 200
     assert_read_model_complete(stack, gateway)
     before = read_model(stack)
 
@@ -26,3 +43,4 @@ def test_rebuild_replays_everything(
     assert report["events"] >= 2
     assert read_model(stack) == before
     assert gateway.get(f"/api/v1/objectives/{oid}", headers=leader).json()["status"] == "submitted"
+    assert gateway.get(f"/api/v1/risks/{entry}", headers=leader).json() == assessed.json()
