@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
-from qms_runtime.commands import CommandContext, Stamp
+from qms_runtime.commands import Stamp
 from qms_runtime.errors import IllegalTransition, InvalidInput
+from qms_runtime.record import UnitRecord
 from qms_runtime.review.domain import ReviewedRecord, ReviewStatus, require_text
 
 #: Levels from lowest to highest.
@@ -177,8 +178,10 @@ class Completion:
     by: str
 
 
-class RegisterEntry(Aggregate):
+class RegisterEntry(UnitRecord):
     """A risk or an opportunity of a unit, from identification to closure."""
+
+    noun = "rủi ro, cơ hội"
 
     if TYPE_CHECKING:
         Identified: type[Aggregate.Event]
@@ -211,16 +214,6 @@ class RegisterEntry(Aggregate):
         #: Action ids are a1, a2…, never reused, whatever a later plan drops.
         self.actions_numbered = 0
 
-    def stamp(self, context: CommandContext) -> Stamp:
-        return context.stamp(self.unit_id)
-
-    def _expect(self, *allowed: str, action: str) -> None:
-        if self.status not in allowed:
-            raise IllegalTransition(
-                f"Không thể {action} khi mục đang ở trạng thái '{self.status}'",
-                current_status=str(self.status),
-            )
-
     def rate(self, likelihood: int, severity: int) -> Rating:
         _check_rating(likelihood, "likelihood")
         _check_rating(severity, "severity")
@@ -229,7 +222,7 @@ class RegisterEntry(Aggregate):
 
     def assess(self, *, likelihood: int, severity: int, stamp: Stamp) -> None:
         """The inherent rating; may be corrected until a treatment is planned."""
-        self._expect(EntryStatus.IDENTIFIED, EntryStatus.ASSESSED, action="đánh giá")
+        self.expect(EntryStatus.IDENTIFIED, EntryStatus.ASSESSED, action="đánh giá")
         self._assessed(rating=self.rate(likelihood, severity), stamp=stamp)
 
     @event("Assessed")
@@ -241,7 +234,7 @@ class RegisterEntry(Aggregate):
         self, *, option: str, actions: tuple[ActionPlan, ...], monitor_on: date, stamp: Stamp
     ) -> None:
         """After the assessment, or again when a re-assessment found the level too high."""
-        self._expect(EntryStatus.ASSESSED, EntryStatus.TREATMENT, action="lập kế hoạch xử lý")
+        self.expect(EntryStatus.ASSESSED, EntryStatus.TREATMENT, action="lập kế hoạch xử lý")
         options = RISK_OPTIONS if self.facts.kind == "risk" else OPPORTUNITY_OPTIONS
         if option not in options:
             raise InvalidInput(f"Cách xử lý phải là một trong {', '.join(options)}", field="option")
@@ -281,7 +274,7 @@ class RegisterEntry(Aggregate):
     def complete_action(
         self, *, action_id: str, evidence: str, completed_on: date, stamp: Stamp
     ) -> None:
-        self._expect(EntryStatus.TREATMENT, action="ghi nhận hành động")
+        self.expect(EntryStatus.TREATMENT, action="ghi nhận hành động")
         self.action(action_id)
         if action_id in self.completed:
             raise IllegalTransition(
@@ -300,7 +293,7 @@ class RegisterEntry(Aggregate):
 
     def reassess(self, *, likelihood: int, severity: int, stamp: Stamp) -> None:
         """The residual rating, once every action is done: acceptable, or back to treatment."""
-        self._expect(EntryStatus.TREATMENT, action="đánh giá lại")
+        self.expect(EntryStatus.TREATMENT, action="đánh giá lại")
         if self.open_actions():
             raise IllegalTransition(
                 "Còn hành động xử lý chưa hoàn thành", current_status=str(self.status)
@@ -317,7 +310,7 @@ class RegisterEntry(Aggregate):
         self.status = EntryStatus.REASSESSED if acceptable else EntryStatus.TREATMENT
 
     def close(self, *, note: str, stamp: Stamp) -> None:
-        self._expect(EntryStatus.REASSESSED, action="đóng")
+        self.expect(EntryStatus.REASSESSED, action="đóng")
         self._closed(note=note, stamp=stamp)
 
     @event("Closed")

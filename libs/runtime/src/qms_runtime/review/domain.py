@@ -9,9 +9,10 @@ from typing import ClassVar
 
 from eventsourcing.domain import Aggregate
 
-from qms_runtime.commands import CommandContext, Stamp
-from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
+from qms_runtime.commands import Stamp
+from qms_runtime.errors import Forbidden, InvalidInput
 from qms_runtime.principal import ISO_SECRETARY, UNIT_LEADER
+from qms_runtime.record import UnitRecord
 
 
 class ReviewStatus(StrEnum):
@@ -26,11 +27,9 @@ def require_text(value: str, field: str) -> None:
         raise InvalidInput(f"Trường '{field}' không được để trống", field=field)
 
 
-class ReviewedRecord(Aggregate):
+class ReviewedRecord(UnitRecord):
     """Submit, then approve or return with a reason; whoever submitted may not review."""
 
-    #: How the record is named in messages ("mục tiêu", "văn bản"…).
-    noun: ClassVar[str] = "bản ghi"
     #: Who drafts, revises and submits; who approves or returns.
     drafter_roles: ClassVar[tuple[str, ...]] = (ISO_SECRETARY,)
     reviewer_roles: ClassVar[tuple[str, ...]] = (UNIT_LEADER,)
@@ -42,17 +41,6 @@ class ReviewedRecord(Aggregate):
         self.status: str = ReviewStatus.DRAFT
         self.submitted_by: str | None = None
         self.return_reason: str | None = None
-
-    def stamp(self, context: CommandContext) -> Stamp:
-        """The stamp this record's events carry for a command of `context`."""
-        return context.stamp(self.unit_id)
-
-    def expect(self, *allowed: str, action: str) -> None:
-        if self.status not in allowed:
-            raise IllegalTransition(
-                f"Không thể {action} {self.noun} đang ở trạng thái '{self.status}'",
-                current_status=str(self.status),
-            )
 
     def expect_editable(self) -> None:
         self.expect(ReviewStatus.DRAFT, ReviewStatus.RETURNED, action="sửa")
