@@ -18,6 +18,13 @@ from qms_runtime.errors import Forbidden, NotFound
 from qms_runtime.principal import ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.projection import Handler, ProjectionDb
 
+
+def step_index(table: str) -> str:
+    """The index a reviewed record's table needs for its tasks: the oldest of each step."""
+    name = table.rpartition(".")[2]
+    return f"CREATE INDEX IF NOT EXISTS {name}_steps ON {table} (status, updated_at, id);"
+
+
 #: The columns every reviewed record's table has, for its DDL.
 REVIEWED_COLUMNS = """
     status text NOT NULL,
@@ -139,15 +146,21 @@ async def tasks_in(
     """
     steps = {status: (action, label) for status, action, label in wanted}
     approving = [status for status, (action, _) in steps.items() if action == "approve"]
+    # Counted per step in one pass; the oldest of each step read through the table's
+    # (status, updated_at, id) index: no sort of every waiting row.
+    waiting = (
+        "status = ANY($1) AND (unit_id = ANY($2) OR '*' = ANY($2)) "
+        "AND NOT (status = ANY($3) AND submitted_by IS NOT DISTINCT FROM $4)"
+    )
     records = await pool.fetch(
-        "SELECT * FROM ("
-        f"  SELECT id, unit_id, title, status, version, {kind_sql} AS kind,"
-        "   row_number() OVER step AS place, count(*) OVER whole_step AS waiting"
-        f"  FROM {table} WHERE status = ANY($1) AND (unit_id = ANY($2) OR '*' = ANY($2))"
-        "   AND NOT (status = ANY($3) AND submitted_by IS NOT DISTINCT FROM $4)"
-        f"  WINDOW whole_step AS (PARTITION BY status, {kind_sql}),"
-        "   step AS (whole_step ORDER BY updated_at, id)"
-        f") ranked WHERE place <= {TASKS_PER_STEP} ORDER BY status, kind, place",
+        f"SELECT oldest.*, steps.kind, steps.waiting FROM ("
+        f"  SELECT status, {kind_sql} AS kind, count(*) AS waiting FROM {table}"
+        f"  WHERE {waiting} GROUP BY 1, 2"
+        ") steps CROSS JOIN LATERAL ("
+        f"  SELECT id, unit_id, title, status, version, updated_at FROM {table} r"
+        f"  WHERE r.status = steps.status AND {kind_sql} = steps.kind AND {waiting}"
+        f"  ORDER BY r.updated_at, r.id LIMIT {TASKS_PER_STEP}"
+        ") oldest ORDER BY steps.status, steps.kind, oldest.updated_at, oldest.id",
         list(steps),
         sorted(principal.units),
         approving,

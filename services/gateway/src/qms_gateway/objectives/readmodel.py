@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from qms_gateway.frame.reviewed import REVIEWED_COLUMNS
+from qms_gateway.frame.reviewed import REVIEWED_COLUMNS, step_index
 from qms_gateway.frame.store import SCHEMA, Db, row, rows
 
 OBJECTIVES = f"{SCHEMA}.objectives"
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS {OBJECTIVES} (
 CREATE INDEX IF NOT EXISTS objectives_unit_year ON {OBJECTIVES} (unit_id, year, status);
 -- Folded title and targets (frame.search.fold), written by the projection, for list searches.
 ALTER TABLE {OBJECTIVES} ADD COLUMN IF NOT EXISTS search text NOT NULL DEFAULT '';
+{step_index(OBJECTIVES)}
 CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
     id uuid PRIMARY KEY,
     unit_id text NOT NULL,
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
 );
 CREATE INDEX IF NOT EXISTS documents_unit_kind ON {DOCUMENTS} (unit_id, kind, status);
 ALTER TABLE {DOCUMENTS} ADD COLUMN IF NOT EXISTS search text NOT NULL DEFAULT '';
+{step_index(DOCUMENTS)}
 """
 TABLES = (OBJECTIVES, DOCUMENTS)
 #: What anyone may see of a unit's objectives.

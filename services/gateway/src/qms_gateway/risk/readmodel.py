@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from qms_gateway.frame.reviewed import REVIEWED_COLUMNS
+from qms_gateway.frame.reviewed import REVIEWED_COLUMNS, step_index
 from qms_gateway.frame.store import SCHEMA, Db, row, rows
 
 PLANS = f"{SCHEMA}.risk_plans"
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS {PLANS} (
     search text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS risk_plans_unit ON {PLANS} (unit_id, status);
+{step_index(PLANS)}
 CREATE TABLE IF NOT EXISTS {ENTRIES} (
     id uuid PRIMARY KEY,
     unit_id text NOT NULL,
@@ -59,6 +60,8 @@ CREATE TABLE IF NOT EXISTS {ENTRIES} (
     search text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS risk_entries_unit ON {ENTRIES} (unit_id, plan_id, status);
+CREATE INDEX IF NOT EXISTS risk_entries_steps ON {ENTRIES} (status, updated_at, id);
+CREATE INDEX IF NOT EXISTS risk_entries_processes ON {ENTRIES} (unit_id, process);
 """
 TABLES = (PLANS, ENTRIES)
 
