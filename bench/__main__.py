@@ -381,7 +381,7 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
 
 
 def main() -> None:
-    say("Starting the stack (scratch database, broker, gateway, objectives)…")
+    say("Starting the stack (scratch database, broker, the gateway and every service)…")
     began = time.perf_counter()
     with isolated_stack("qms-bench-") as stack:
         figures = asyncio.run(measure(stack))
