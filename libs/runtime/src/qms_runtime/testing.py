@@ -23,7 +23,7 @@ def context(sub: str, *roles: str, unit: str, department: str | None = None) -> 
 
 
 def assert_rejected(
-    aggregate: Aggregate, command: Callable[[], None], error: type[Exception]
+    aggregate: Aggregate, command: Callable[[], object], error: type[Exception]
 ) -> Exception:
     """The command raises `error` and records nothing (version and pending events unchanged)."""
     version, pending = aggregate.version, len(aggregate.pending_events)

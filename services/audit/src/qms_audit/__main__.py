@@ -1,0 +1,3 @@
+from qms_audit.app import main
+
+main()

@@ -1,0 +1,233 @@
+"""The audit application: commands (with authorisation) over the event store."""
+
+import uuid
+from datetime import date
+
+from qms_audit.domain import (
+    NONCONFORMING,
+    Auditor,
+    AuditPlan,
+    AuditProgramme,
+    ChecklistItem,
+    CorrectiveAction,
+    Finding,
+    NcFacts,
+    Nonconformity,
+    PlanContent,
+    ProgrammeContent,
+    Visit,
+)
+from qms_runtime.commands import CommandContext, CommandResult
+from qms_runtime.errors import Forbidden, InvalidInput
+from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
+from qms_runtime.review.application import ReviewSteps
+
+
+def _require_department(principal: Principal, department_id: str, what: str) -> None:
+    """The secretary acts for every department; a department leader for their own only."""
+    if ISO_SECRETARY in principal.roles:
+        return
+    if principal.department_id != department_id:
+        raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} hoặc thư ký ISO được {what}")
+
+
+class AuditApplication(ReviewSteps):
+    dataclass_types = (
+        ProgrammeContent,
+        Auditor,
+        ChecklistItem,
+        Visit,
+        PlanContent,
+        Finding,
+        NcFacts,
+        CorrectiveAction,
+    )
+
+    # Programmes (submit, approve and return come from the kit)
+
+    def draft_programme(
+        self, context: CommandContext, unit_id: str, content: ProgrammeContent
+    ) -> CommandResult:
+        context.principal.require(unit_id, *AuditProgramme.drafter_roles)
+        programme = AuditProgramme.draft(content=content, stamp=context.stamp(unit_id))
+        return self.save_result(programme)
+
+    def revise_programme(
+        self,
+        context: CommandContext,
+        programme_id: uuid.UUID,
+        expected: int | None,
+        content: ProgrammeContent,
+    ) -> CommandResult:
+        programme = self.load_for(
+            context, AuditProgramme, programme_id, expected, *AuditProgramme.drafter_roles
+        )
+        programme.revise(content=content, stamp=programme.stamp(context))
+        return self.save_result(programme)
+
+    # Plans, one per round
+
+    def draft_plan(
+        self, context: CommandContext, programme_id: uuid.UUID, content: PlanContent
+    ) -> CommandResult:
+        programme = self.load_for(
+            context, AuditProgramme, programme_id, None, *AuditPlan.drafter_roles
+        )
+        plan = AuditPlan.draft(
+            programme_id=str(programme.id),
+            departments=programme.departments_for_plans(),
+            content=content,
+            stamp=programme.stamp(context),
+        )
+        return self.save_result(plan)
+
+    def revise_plan(
+        self,
+        context: CommandContext,
+        plan_id: uuid.UUID,
+        expected: int | None,
+        content: PlanContent,
+    ) -> CommandResult:
+        plan = self.load_for(context, AuditPlan, plan_id, expected, *AuditPlan.drafter_roles)
+        plan.revise(content=content, stamp=plan.stamp(context))
+        return self.save_result(plan)
+
+    def record_finding(
+        self,
+        context: CommandContext,
+        plan_id: uuid.UUID,
+        expected: int | None,
+        *,
+        department_id: str,
+        kind: str,
+        clause: str,
+        evidence: str,
+    ) -> CommandResult:
+        """A planned auditor's finding; a major or minor one opens a nonconformity with it."""
+        plan = self.load_for(context, AuditPlan, plan_id, expected, AUDITOR)
+        stamp = plan.stamp(context)
+        finding = plan.record_finding(
+            department_id=department_id, kind=kind, clause=clause, evidence=evidence, stamp=stamp
+        )
+        if kind not in NONCONFORMING:
+            return self.save_result(plan)
+        facts = NcFacts("audit", department_id, evidence, clause, str(plan.id), finding.finding_id)
+        return self.save_result(plan, Nonconformity.open(facts=facts, stamp=stamp))
+
+    def acknowledge_finding(
+        self,
+        context: CommandContext,
+        plan_id: uuid.UUID,
+        expected: int | None,
+        *,
+        finding_id: str,
+        note: str,
+    ) -> CommandResult:
+        """The leader of the audited department."""
+        plan = self.load_for(context, AuditPlan, plan_id, expected, DEPARTMENT_LEADER)
+        department_id = plan.finding(finding_id).department_id
+        if context.principal.department_id != department_id:
+            raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} xác nhận phát hiện này")
+        plan.acknowledge_finding(finding_id=finding_id, note=note, stamp=plan.stamp(context))
+        return self.save_result(plan)
+
+    def conclude(
+        self,
+        context: CommandContext,
+        plan_id: uuid.UUID,
+        expected: int | None,
+        *,
+        outcome: str,
+        note: str,
+    ) -> CommandResult:
+        """The unit leader; a follow-up audit drafts the next round's plan in the same save."""
+        plan = self.load_for(context, AuditPlan, plan_id, expected, UNIT_LEADER)
+        stamp = plan.stamp(context)
+        follow_up = (
+            AuditPlan.draft(
+                programme_id=plan.programme_id,
+                departments=plan.departments,
+                content=plan.follow_up_content(),
+                stamp=stamp,
+            )
+            if outcome == "follow_up"
+            else None
+        )
+        plan.conclude(
+            outcome=outcome,
+            note=note,
+            follow_up_plan_id=str(follow_up.id) if follow_up else None,
+            stamp=stamp,
+        )
+        return self.save_result(plan, *([follow_up] if follow_up else []))
+
+    # Nonconformities
+
+    def open_nonconformity(
+        self, context: CommandContext, unit_id: str, facts: NcFacts
+    ) -> CommandResult:
+        """By hand (a complaint, a review output, process monitoring): the secretary."""
+        context.principal.require(unit_id, ISO_SECRETARY)
+        if facts.source == "audit":
+            raise InvalidInput(
+                "Sự không phù hợp từ đánh giá được mở từ phát hiện của đánh giá viên",
+                field="source",
+            )
+        return self.save_result(Nonconformity.open(facts=facts, stamp=context.stamp(unit_id)))
+
+    def plan_corrective_action(
+        self,
+        context: CommandContext,
+        nonconformity_id: uuid.UUID,
+        expected: int | None,
+        action: CorrectiveAction,
+    ) -> CommandResult:
+        """The secretary, or the leader of the department where it was found."""
+        nc = self.load_for(
+            context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
+        )
+        _require_department(context.principal, nc.facts.department_id, "lập hành động khắc phục")
+        nc.plan_action(action=action, stamp=nc.stamp(context))
+        return self.save_result(nc)
+
+    def implement(
+        self,
+        context: CommandContext,
+        nonconformity_id: uuid.UUID,
+        expected: int | None,
+        *,
+        evidence: str,
+        implemented_on: date,
+    ) -> CommandResult:
+        """The secretary, or the leader of the department that owns the action."""
+        nc = self.load_for(
+            context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
+        )
+        owner = nc.action.owner_department_id if nc.action else nc.facts.department_id
+        _require_department(context.principal, owner, "ghi nhận thực hiện hành động này")
+        nc.implement(evidence=evidence, implemented_on=implemented_on, stamp=nc.stamp(context))
+        return self.save_result(nc)
+
+    def verify(
+        self,
+        context: CommandContext,
+        nonconformity_id: uuid.UUID,
+        expected: int | None,
+        *,
+        effective: bool,
+        note: str,
+        verified_on: date,
+    ) -> CommandResult:
+        """The secretary or an auditor checks the action worked."""
+        nc = self.load_for(
+            context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, AUDITOR
+        )
+        nc.verify(effective=effective, note=note, verified_on=verified_on, stamp=nc.stamp(context))
+        return self.save_result(nc)
+
+    def close_nonconformity(
+        self, context: CommandContext, nonconformity_id: uuid.UUID, expected: int | None, note: str
+    ) -> CommandResult:
+        nc = self.load_for(context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY)
+        nc.close(note=note, stamp=nc.stamp(context))
+        return self.save_result(nc)
