@@ -18,6 +18,7 @@ from bench.http import HttpPool
 from bench.probe import CommitProbe
 from bench.processes import cpu_seconds, cpu_share
 from bench.readmodel import Watcher, drain, record_count
+from qms_local.demo import PLAN
 
 UNIT = "so-khcn"
 DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
@@ -93,25 +94,11 @@ async def dev_token(url: str, seeded: str | None = None, role: str = "iso_secret
 
 async def approved_risk_plan(url: str) -> str:
     """A risk plan of the unit, drafted, submitted and approved: risks are identified under it."""
-    plan = {
-        "title": "Kế hoạch đo hiệu năng",
-        "scope": "Một cửa",
-        "objectives": "Đo",
-        "resources": "Máy",
-        "period_start": "2026-01-01",
-        "period_end": "2026-12-31",
-        "method": {
-            "medium_from": 5,
-            "high_from": 10,
-            "critical_from": 17,
-            "acceptance_level": "medium",
-        },
-    }
     secretary = {"authorization": await dev_token(url)}
     leader = {"authorization": await dev_token(url, role="unit_leader")}
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         drafted = await client.post(
-            f"/api/v1/units/{UNIT}/risk-plans", json=plan, headers=secretary
+            f"/api/v1/units/{UNIT}/risk-plans", json=PLAN, headers=secretary
         )
         drafted.raise_for_status()
         plan_id: str = drafted.json()["id"]

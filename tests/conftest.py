@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from qms_local.demo import PLAN as DEMO_PLAN
 from qms_local.stack import Stack, isolated_stack
 from tests.portal_browser import ARTIFACTS, CHROMIUM, QUIET, Person
 
@@ -126,20 +127,8 @@ def objective_body(title: str = "Giải quyết hồ sơ đúng hạn", year: in
     }
 
 
-RISK_PLAN: dict[str, Any] = {
-    "title": "Kế hoạch đánh giá rủi ro 2026",
-    "scope": "Quy trình một cửa",
-    "objectives": "Giải quyết hồ sơ đúng hạn",
-    "resources": "Tổ ISO",
-    "period_start": "2026-01-01",
-    "period_end": "2026-12-31",
-    "method": {
-        "medium_from": 5,
-        "high_from": 10,
-        "critical_from": 17,
-        "acceptance_level": "medium",
-    },
-}
+#: A valid risk plan body: the demo's.
+RISK_PLAN = DEMO_PLAN
 
 
 def risk_entry(plan_id: str, kind: str, title: str, department: str = DEPARTMENT) -> dict[str, Any]:

@@ -48,6 +48,13 @@ class Principal:
                 required_roles=sorted(roles),
             )
 
+    def require_department(self, department_id: str, what: str) -> None:
+        """The secretary acts for every department; a department leader for their own only."""
+        if ISO_SECRETARY in self.roles:
+            return
+        if self.department_id != department_id:
+            raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} hoặc thư ký ISO được {what}")
+
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     units, roles = claims.get("units", []), claims.get("roles", [])

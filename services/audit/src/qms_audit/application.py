@@ -19,16 +19,8 @@ from qms_audit.domain import (
 )
 from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.errors import Forbidden, InvalidInput
-from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
+from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.review.application import ReviewSteps
-
-
-def _require_department(principal: Principal, department_id: str, what: str) -> None:
-    """The secretary acts for every department; a department leader for their own only."""
-    if ISO_SECRETARY in principal.roles:
-        return
-    if principal.department_id != department_id:
-        raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} hoặc thư ký ISO được {what}")
 
 
 class AuditApplication(ReviewSteps):
@@ -186,7 +178,7 @@ class AuditApplication(ReviewSteps):
         nc = self.load_for(
             context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
-        _require_department(context.principal, nc.facts.department_id, "lập hành động khắc phục")
+        context.principal.require_department(nc.facts.department_id, "lập hành động khắc phục")
         nc.plan_action(action=action, stamp=nc.stamp(context))
         return self.save_result(nc)
 
@@ -204,7 +196,7 @@ class AuditApplication(ReviewSteps):
             context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
         owner = nc.action.owner_department_id if nc.action else nc.facts.department_id
-        _require_department(context.principal, owner, "ghi nhận thực hiện hành động này")
+        context.principal.require_department(owner, "ghi nhận thực hiện hành động này")
         nc.implement(evidence=evidence, implemented_on=implemented_on, stamp=nc.stamp(context))
         return self.save_result(nc)
 

@@ -170,8 +170,8 @@ class AuditProgramme(ReviewedRecord):
         return self.content.department_ids
 
 
-class PlanStatus(StrEnum):
-    CONCLUDED = "concluded"
+#: A plan's status after the reviewed-record kit's: the round is over.
+CONCLUDED = "concluded"
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,7 @@ class AuditPlan(ReviewedRecord):
         self, outcome: str, note: str, follow_up_plan_id: str | None, stamp: Stamp
     ) -> None:
         self.outcome = outcome
-        self.status = PlanStatus.CONCLUDED
+        self.status = CONCLUDED
 
     def follow_up_content(self) -> PlanContent:
         """The next round's plan: the visits of the departments with nonconformities."""

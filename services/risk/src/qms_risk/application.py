@@ -17,16 +17,8 @@ from qms_risk.domain import (
 )
 from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.errors import Forbidden, InvalidInput
-from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, Principal
+from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY
 from qms_runtime.review.application import ReviewSteps
-
-
-def _require_department(principal: Principal, department_id: str, what: str) -> None:
-    """The secretary acts for every department; a department leader for their own only."""
-    if ISO_SECRETARY in principal.roles:
-        return
-    if principal.department_id != department_id:
-        raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} hoặc thư ký ISO được {what}")
 
 
 class RiskApplication(ReviewSteps):
@@ -84,7 +76,7 @@ class RiskApplication(ReviewSteps):
         entry = self.load_for(
             context, RegisterEntry, entry_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
-        _require_department(context.principal, department(entry), what)
+        context.principal.require_department(department(entry), what)
         return entry
 
     def assess(

@@ -14,7 +14,6 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
-from qms_contracts.inputs import ReturnInput
 from qms_contracts.objectives import CONTEXT_EVENTS, POLICY_EVENTS
 from qms_contracts.objectives_commands import DocumentInput, ReviseDocumentInput
 from qms_gateway.frame import directory
@@ -26,8 +25,8 @@ from qms_gateway.objectives.actions import document_actions
 from qms_gateway.objectives.pages import COMMANDS, FIELD_LABELS
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import Refusal, expected_version, invalid
-from qms_gateway.portal.forms import checked, field_names, text
+from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
+from qms_gateway.portal.forms import field_names, text
 from qms_gateway.portal.pages import STATUS_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.errors import NotFound
@@ -35,12 +34,7 @@ from qms_runtime.principal import ISO_SECRETARY
 
 APPROVED_TYPES = {events.approved.event_type for events in (POLICY_EVENTS, CONTEXT_EVENTS)}
 Text = Annotated[str, Parameter(max_length=200)]
-STEPS = {
-    "trinh": ("submit", None),
-    "duyet": ("approve", None),
-    "tra-lai": ("return", ReturnInput),
-    "ban-hanh": ("publish", None),
-}
+STEPS = {**REVIEW_STEPS, "ban-hanh": ("publish", None)}
 NOTICES = {
     "soan": "Đã lưu dự thảo.",
     "sua": "Đã lưu bản sửa.",
@@ -223,13 +217,14 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             unit_id = await drafting_unit(pool, user)
             form = await request.form()
             values = {"title": text(form, "title"), "content": text(form, "content")}
-            body, errors = checked(DocumentInput, values)
-            outcome = (
-                invalid(errors)
-                if body is None
-                else await COMMANDS.send(
-                    forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/{kind.plural}", body
-                )
+            outcome = await COMMANDS.send_form(
+                forwarder,
+                pool,
+                user,
+                "POST",
+                f"/api/v1/units/{unit_id}/{kind.plural}",
+                DocumentInput,
+                values,
             )
             if isinstance(outcome, Refusal):
                 return await form_page(pool, user, unit_id, values, None, refusal=outcome)
@@ -299,20 +294,16 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             form = await request.form()
             expected = expected_version(form)
             values = {"title": text(form, "title"), "content": text(form, "content")}
-            body, errors = checked(ReviseDocumentInput, values)
-            outcome = (
-                invalid(errors)
-                if body is None
-                else await COMMANDS.send(
-                    forwarder,
-                    pool,
-                    user,
-                    "PUT",
-                    f"/api/v1/{kind.plural}/{record_id}",
-                    body,
-                    expected,
-                    record_id,
-                )
+            outcome = await COMMANDS.send_form(
+                forwarder,
+                pool,
+                user,
+                "PUT",
+                f"/api/v1/{kind.plural}/{record_id}",
+                ReviseDocumentInput,
+                values,
+                expected_version=expected,
+                record_id=record_id,
             )
             if isinstance(outcome, Refusal):
                 record = await record_for(pool, user, record_id)
@@ -337,20 +328,16 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             api_step, model = STEPS[step]
             form = await request.form()
             typed = {"reason": text(form, "reason")}
-            body, errors = checked(model, typed) if model is not None else (None, {})
-            outcome = (
-                invalid(errors)
-                if errors
-                else await COMMANDS.send(
-                    forwarder,
-                    pool,
-                    user,
-                    "POST",
-                    f"/api/v1/{kind.plural}/{record_id}/{api_step}",
-                    body,
-                    expected_version(form),
-                    record_id,
-                )
+            outcome = await COMMANDS.send_form(
+                forwarder,
+                pool,
+                user,
+                "POST",
+                f"/api/v1/{kind.plural}/{record_id}/{api_step}",
+                model,
+                typed,
+                expected_version=expected_version(form),
+                record_id=record_id,
             )
             if isinstance(outcome, Refusal):
                 return await detail_page(pool, user, record_id, refusal=outcome, typed=typed)

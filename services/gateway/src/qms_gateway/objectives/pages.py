@@ -9,7 +9,6 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from qms_contracts.inputs import ReturnInput
 from qms_contracts.objectives import SERVICE
 from qms_contracts.objectives_commands import (
     DisseminateInput,
@@ -26,9 +25,18 @@ from qms_gateway.objectives import readmodel
 from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, progress_targets
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import PageCommands, Refusal, expected_version, invalid
+from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
 from qms_gateway.portal.formatting import today
-from qms_gateway.portal.forms import Errors, checked, chosen, day, field_names, number, rows, text
+from qms_gateway.portal.forms import (
+    Errors,
+    chosen,
+    day,
+    edit_rows,
+    field_names,
+    number,
+    read_rows,
+    text,
+)
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.errors import NotFound
@@ -93,17 +101,14 @@ def _blank_target() -> dict[str, Any]:
 
 
 def _targets_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
-    targets = []
-    for position, index in enumerate(rows(form, "targets")):
-        typed: dict[str, Any] = {
-            field: text(form, f"targets.{index}.{field}") for field in TARGET_FIELDS
+    def target(name: str, row_errors: Errors) -> dict[str, Any]:
+        return {
+            **{field: text(form, f"{name}{field}") for field in TARGET_FIELDS},
+            "target_value": number(form, f"{name}target_value", row_errors),
+            "deadline": day(form, f"{name}deadline", row_errors),
         }
-        row_errors: Errors = {}
-        typed["target_value"] = number(form, f"targets.{index}.target_value", row_errors)
-        typed["deadline"] = day(form, f"targets.{index}.deadline", row_errors)
-        errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
-        targets.append(typed)
-    return targets
+
+    return read_rows(form, "targets", errors, target)
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -185,20 +190,22 @@ class ObjectivePages(Controller):
         unit_id = await self._drafting_unit(pool, user)
         form = await request.form()
         errors: Errors = {}
-        values = {
+        values: dict[str, Any] = {
             "year": text(form, "year"),
             "title": text(form, "title"),
             "targets": _targets_from(form, errors),
         }
-        if self._edits_rows(form, values):
+        if edit_rows(form, values["targets"], "target", _blank_target):
             return await self._form(pool, user, unit_id, values, None)
-        body, invalid_fields = checked(DraftObjectiveInput, _body(values))
-        outcome = (
-            invalid(invalid_fields | errors)
-            if body is None or errors
-            else await COMMANDS.send(
-                forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/objectives", body
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            f"/api/v1/units/{unit_id}/objectives",
+            DraftObjectiveInput,
+            _body(values),
+            errors,
         )
         if isinstance(outcome, Refusal):
             return await self._form(pool, user, unit_id, values, None, refusal=outcome)
@@ -242,17 +249,24 @@ class ObjectivePages(Controller):
         record = await self._record(pool, user, objective_id)
         form = await request.form()
         errors: Errors = {}
-        values = {"title": text(form, "title"), "targets": _targets_from(form, errors)}
+        values: dict[str, Any] = {
+            "title": text(form, "title"),
+            "targets": _targets_from(form, errors),
+        }
         expected = expected_version(form)
-        if self._edits_rows(form, values):
+        if edit_rows(form, values["targets"], "target", _blank_target):
             return await self._form(pool, user, record["unit_id"], values, record, expected)
-        body, invalid_fields = checked(ReviseObjectiveInput, _body(values))
-        outcome = (
-            invalid(invalid_fields | errors)
-            if body is None or errors
-            else await COMMANDS.send(
-                forwarder, pool, user, "PUT", _api(objective_id), body, expected, objective_id
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "PUT",
+            _api(objective_id),
+            ReviseObjectiveInput,
+            _body(values),
+            errors,
+            expected,
+            objective_id,
         )
         if isinstance(outcome, Refusal):
             # Shown on the record as it is now: a stale form is sent again on its new version.
@@ -277,23 +291,17 @@ class ObjectivePages(Controller):
         form = await request.form()
         errors: Errors = {}
         api_step, body_model, data = self._step_body(step, form, errors)
-        body = None
-        if body_model is not None:
-            body, invalid_fields = checked(body_model, data)
-            errors = invalid_fields | errors
-        outcome = (
-            invalid(errors)
-            if errors
-            else await COMMANDS.send(
-                forwarder,
-                pool,
-                user,
-                "POST",
-                _api(objective_id, api_step),
-                body,
-                expected_version(form),
-                objective_id,
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            _api(objective_id, api_step),
+            body_model,
+            data,
+            errors,
+            expected_version(form),
+            objective_id,
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, objective_id, refusal=outcome, typed=form)
@@ -303,12 +311,9 @@ class ObjectivePages(Controller):
     def _step_body(
         step: str, form: FormMultiDict, errors: Errors
     ) -> tuple[str, type[Any] | None, dict[str, Any]]:
-        if step == "trinh":
-            return "submit", None, {}
-        if step == "duyet":
-            return "approve", None, {}
-        if step == "tra-lai":
-            return "return", ReturnInput, {"reason": text(form, "reason")}
+        if step in REVIEW_STEPS:
+            command, model = REVIEW_STEPS[step]
+            return command, model, {"reason": text(form, "reason")}
         if step == "pho-bien":
             return (
                 "disseminate",
@@ -331,20 +336,6 @@ class ObjectivePages(Controller):
             }
             return "evaluate", EvaluateInput, {"achieved": overrides, "note": text(form, "note")}
         raise NotFound(f"Không có thao tác '{step}'")
-
-    @staticmethod
-    def _edits_rows(form: FormMultiDict, values: dict[str, Any]) -> bool:
-        """Adding or removing a target row only redraws the form (htmx redraws just the rows)."""
-        action = text(form, "_action")
-        if action == "add_target":
-            values["targets"].append(_blank_target())
-            return True
-        if action.startswith("remove_target:"):
-            index = action.partition(":")[2]
-            if index.isdigit() and int(index) < len(values["targets"]):
-                del values["targets"][int(index)]
-            return True
-        return False
 
     @staticmethod
     async def _drafting_unit(pool: asyncpg.Pool, user: Session) -> str:

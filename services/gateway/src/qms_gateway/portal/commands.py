@@ -10,10 +10,10 @@ import asyncpg
 from litestar.datastructures import FormMultiDict
 from pydantic import BaseModel
 
-from qms_contracts.inputs import CommandReply
+from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
-from qms_gateway.portal.forms import Errors
+from qms_gateway.portal.forms import Errors, checked
 from qms_gateway.portal.session import Session
 from qms_runtime.errors import QmsError
 
@@ -47,10 +47,6 @@ class Refusal:
     status: int
     errors: Errors
     conflict: dict[str, Any] | None = None
-
-
-def invalid(errors: Errors) -> Refusal:
-    return Refusal(422, errors)
 
 
 @dataclass(frozen=True)
@@ -101,6 +97,41 @@ class PageCommands:
             seen = {"seen": expected_version, "changes": changes, "detail": refused.detail}
             return Refusal(409, {}, seen)
         return Refusal(refused.status, refused.errors())
+
+    async def send_form(
+        self,
+        forwarder: Forwarder,
+        pool: asyncpg.Pool,
+        session: Session,
+        method: str,
+        path: str,
+        model: type[BaseModel] | None,
+        data: dict[str, Any],
+        errors: Errors | None = None,
+        expected_version: int | None = None,
+        record_id: uuid.UUID | None = None,
+    ) -> CommandReply | Refusal:
+        """A form's command: its fields checked with the command's own input model (no body
+        when `model` is None) together with the errors the form's parsing found (`errors`);
+        sent only if none, else a Refusal the form shows."""
+        found = dict(errors or {})
+        body = None
+        if model is not None:
+            body, invalid_fields = checked(model, data)
+            found = invalid_fields | found
+        if found:
+            return Refusal(422, found)
+        return await self.send(
+            forwarder, pool, session, method, path, body, expected_version, record_id
+        )
+
+
+#: The reviewed-record kit's steps as pages post them: page step → (command, its body model).
+REVIEW_STEPS: dict[str, tuple[str, type[BaseModel] | None]] = {
+    "trinh": ("submit", None),
+    "duyet": ("approve", None),
+    "tra-lai": ("return", ReturnInput),
+}
 
 
 def expected_version(form: FormMultiDict) -> int | None:

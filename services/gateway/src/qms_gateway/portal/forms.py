@@ -3,7 +3,7 @@
 Field names are the model's paths ("targets.0.statement"), so an error finds its field.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from litestar.datastructures import FormMultiDict
@@ -119,7 +119,7 @@ def chosen(form: FormMultiDict, name: str) -> list[str]:
     return [value for value in form.getall(name, []) if isinstance(value, str) and value]
 
 
-def rows(form: FormMultiDict, prefix: str) -> Iterable[int]:
+def _row_indexes(form: FormMultiDict, prefix: str) -> Iterable[int]:
     """The indexes of repeated rows (`targets.3.statement`) present in the form, in order."""
     found = set()
     for key in form:
@@ -128,3 +128,36 @@ def rows(form: FormMultiDict, prefix: str) -> Iterable[int]:
         if head == prefix and index.isdigit():
             found.add(int(index))
     return sorted(found)
+
+
+def read_rows(
+    form: FormMultiDict,
+    prefix: str,
+    errors: Errors,
+    read: Callable[[str, Errors], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each repeated row `<prefix>.<i>.<field>`, as `read(row name prefix, row errors)` types
+    it; its errors numbered by the row's position, as the command's model numbers them."""
+    found = []
+    for position, index in enumerate(_row_indexes(form, prefix)):
+        row_errors: Errors = {}
+        found.append(read(f"{prefix}.{index}.", row_errors))
+        errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
+    return found
+
+
+def edit_rows(
+    form: FormMultiDict, found: list[dict[str, Any]], noun: str, blank: Callable[[], dict[str, Any]]
+) -> bool:
+    """Whether the form asked only to add a row (`_action=add_<noun>`) or remove one
+    (`remove_<noun>:<i>`), done to `found`: the form is then redrawn, not sent."""
+    action = text(form, "_action")
+    if action == f"add_{noun}":
+        found.append(blank())
+        return True
+    if action.startswith(f"remove_{noun}:"):
+        index = action.partition(":")[2]
+        if index.isdigit() and int(index) < len(found):
+            del found[int(index)]
+        return True
+    return False

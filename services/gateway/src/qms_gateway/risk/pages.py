@@ -23,9 +23,9 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
-from qms_gateway.portal.commands import PageCommands, Refusal, expected_version, invalid
+from qms_gateway.portal.commands import PageCommands, Refusal, expected_version
 from qms_gateway.portal.formatting import today
-from qms_gateway.portal.forms import Errors, checked, day, field_names, rows, text
+from qms_gateway.portal.forms import Errors, day, edit_rows, field_names, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.risk import readmodel
@@ -128,18 +128,14 @@ def _step_data(step: str, form: FormMultiDict, errors: Errors) -> dict[str, Any]
 
 
 def _actions_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
-    actions = []
-    for position, index in enumerate(rows(form, "actions")):
-        row_errors: Errors = {}
-        actions.append(
-            {
-                "description": text(form, f"actions.{index}.description"),
-                "owner_department_id": text(form, f"actions.{index}.owner_department_id"),
-                "due_date": day(form, f"actions.{index}.due_date", row_errors),
-            }
-        )
-        errors.update({k.replace(f".{index}.", f".{position}."): v for k, v in row_errors.items()})
-    return actions
+    def action(name: str, row_errors: Errors) -> dict[str, Any]:
+        return {
+            "description": text(form, f"{name}description"),
+            "owner_department_id": text(form, f"{name}owner_department_id"),
+            "due_date": day(form, f"{name}due_date", row_errors),
+        }
+
+    return read_rows(form, "actions", errors, action)
 
 
 class RegisterPages(Controller):
@@ -178,7 +174,8 @@ class RegisterPages(Controller):
             limit=paging.size,
             offset=paging.offset,
         )
-        approved = await readmodel.plans(pool, unit_id, ["approved"])
+        plans = await readmodel.plans(pool, unit_id, None)
+        approved = [plan for plan in plans if plan["status"] == "approved"]
         return page(
             "risk/list.html",
             user,
@@ -186,7 +183,7 @@ class RegisterPages(Controller):
             entries=found,
             total=total,
             paging=paging,
-            plans=await readmodel.plans(pool, unit_id, None),
+            plans=plans,
             processes=await readmodel.processes(pool, unit_id),
             filters={
                 "don_vi": don_vi,
@@ -232,13 +229,8 @@ class RegisterPages(Controller):
             for name in ("plan_id", "kind", "title", "process", "cause", "consequence")
         }
         values["department_id"] = user.principal.department_id or ""
-        body, errors = checked(IdentifyInput, values)
-        outcome = (
-            invalid(errors)
-            if body is None
-            else await COMMANDS.send(
-                forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/risks", body
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/risks", IdentifyInput, values
         )
         if isinstance(outcome, Refusal):
             return await self._identify_form(pool, user, unit_id, plans, values, outcome)
@@ -298,29 +290,19 @@ class RegisterPages(Controller):
             "actions": _actions_from(form, errors),
         }
         expected = expected_version(form)
-        action = text(form, "_action")
-        if action == "add_action":
-            values["actions"].append(self._blank_action(entry))
+        if edit_rows(form, values["actions"], "action", lambda: self._blank_action(entry)):
             return await self._treatment_form(pool, user, entry, values, expected)
-        if action.startswith("remove_action:"):
-            index = action.partition(":")[2]
-            if index.isdigit() and int(index) < len(values["actions"]):
-                del values["actions"][int(index)]
-            return await self._treatment_form(pool, user, entry, values, expected)
-        body, invalid_fields = checked(TreatmentInput, values)
-        outcome = (
-            invalid(invalid_fields | errors)
-            if body is None or errors
-            else await COMMANDS.send(
-                forwarder,
-                pool,
-                user,
-                "POST",
-                _api(entry_id, "treatment"),
-                body,
-                expected,
-                entry_id,
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            _api(entry_id, "treatment"),
+            TreatmentInput,
+            values,
+            errors,
+            expected,
+            entry_id,
         )
         if isinstance(outcome, Refusal):
             entry = await self._entry(pool, user, entry_id)
@@ -344,21 +326,17 @@ class RegisterPages(Controller):
         api_step, model = STEPS[step]
         form = await request.form()
         errors: Errors = {}
-        body, invalid_fields = checked(model, _step_data(step, form, errors))
-        errors = invalid_fields | errors
-        outcome = (
-            invalid(errors)
-            if errors
-            else await COMMANDS.send(
-                forwarder,
-                pool,
-                user,
-                "POST",
-                _api(entry_id, api_step),
-                body,
-                expected_version(form),
-                entry_id,
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            _api(entry_id, api_step),
+            model,
+            _step_data(step, form, errors),
+            errors,
+            expected_version(form),
+            entry_id,
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, entry_id, refusal=outcome, typed=form, step=step)
@@ -428,7 +406,7 @@ class RegisterPages(Controller):
             options=list(OPTIONS[entry["kind"]].items()),
             departments=list(_departments(unit).items()),
             done=[a for a in entry["actions"] if a.get("done")],
-            expected=entry["version"] if refusal and refusal.conflict else expected,
+            expected=expected,
             errors=errors,
             error_fields=field_names(errors, FIELD_LABELS),
             conflict=refusal.conflict if refusal else None,

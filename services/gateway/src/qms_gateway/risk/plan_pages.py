@@ -10,16 +10,15 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from qms_contracts.inputs import ReturnInput
 from qms_contracts.risk_commands import PlanInput, RevisePlanInput
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.charts import risk_matrix
-from qms_gateway.portal.commands import Refusal, expected_version, invalid
+from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
 from qms_gateway.portal.formatting import today
-from qms_gateway.portal.forms import Errors, checked, day, field_names, text
+from qms_gateway.portal.forms import Errors, day, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.risk import readmodel
@@ -51,11 +50,6 @@ NOTICES = {
     "trinh": "Đã trình lãnh đạo phê duyệt.",
     "duyet": "Đã phê duyệt kế hoạch: các phòng có thể nhận diện rủi ro, cơ hội.",
     "tra-lai": "Đã trả lại kế hoạch kèm lý do.",
-}
-STEPS: dict[str, tuple[str, type[Any] | None]] = {
-    "trinh": ("submit", None),
-    "duyet": ("approve", None),
-    "tra-lai": ("return", ReturnInput),
 }
 METHOD_FIELDS = ("medium_from", "high_from", "critical_from", "acceptance_level")
 CONTENT_FIELDS = ("title", "scope", "objectives", "resources")
@@ -102,6 +96,7 @@ class PlanPages(Controller):
             unit=await directory.unit(pool, unit_id),
             plans=await readmodel.plans(pool, unit_id, [trang_thai] if trang_thai else None),
             filters={"don_vi": don_vi, "trang_thai": trang_thai},
+            levels=LEVELS,
             can_draft=ISO_SECRETARY in user.principal.roles and user.principal.can_act_in(unit_id),
         )
 
@@ -134,13 +129,15 @@ class PlanPages(Controller):
         form = await request.form()
         errors: Errors = {}
         values = _values(form, errors)
-        body, invalid_fields = checked(PlanInput, values)
-        outcome = (
-            invalid(invalid_fields | errors)
-            if body is None or errors
-            else await COMMANDS.send(
-                forwarder, pool, user, "POST", f"/api/v1/units/{unit_id}/risk-plans", body
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            f"/api/v1/units/{unit_id}/risk-plans",
+            PlanInput,
+            values,
+            errors,
         )
         if isinstance(outcome, Refusal):
             return await self._form(pool, user, unit_id, values, None, refusal=outcome)
@@ -188,20 +185,17 @@ class PlanPages(Controller):
         errors: Errors = {}
         values = _values(form, errors)
         expected = expected_version(form)
-        body, invalid_fields = checked(RevisePlanInput, values)
-        outcome = (
-            invalid(invalid_fields | errors)
-            if body is None or errors
-            else await COMMANDS.send(
-                forwarder,
-                pool,
-                user,
-                "PUT",
-                f"/api/v1/risk-plans/{plan_id}",
-                body,
-                expected,
-                plan_id,
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "PUT",
+            f"/api/v1/risk-plans/{plan_id}",
+            RevisePlanInput,
+            values,
+            errors,
+            expected,
+            plan_id,
         )
         if isinstance(outcome, Refusal):
             plan = await self._plan(pool, user, plan_id)
@@ -222,26 +216,20 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         """Submit, approve, return: the reviewed-record kit's steps."""
         user = signed_in(request, session)
-        if step not in STEPS:
+        if step not in REVIEW_STEPS:
             raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model = STEPS[step]
+        api_step, model = REVIEW_STEPS[step]
         form = await request.form()
-        body, errors = (
-            (None, {}) if model is None else checked(model, {"reason": text(form, "reason")})
-        )
-        outcome = (
-            invalid(errors)
-            if errors
-            else await COMMANDS.send(
-                forwarder,
-                pool,
-                user,
-                "POST",
-                f"/api/v1/risk-plans/{plan_id}/{api_step}",
-                body,
-                expected_version(form),
-                plan_id,
-            )
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            f"/api/v1/risk-plans/{plan_id}/{api_step}",
+            model,
+            {"reason": text(form, "reason")},
+            expected_version=expected_version(form),
+            record_id=plan_id,
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, plan_id, refusal=outcome, typed=form)
@@ -276,12 +264,7 @@ class PlanPages(Controller):
             values=values,
             levels=list(LEVELS.items())[:3],
             plan=plan,
-            # After a conflict the form is sent again on the record's new version.
-            expected=(
-                plan["version"] if refusal and refusal.conflict else expected or plan["version"]
-            )
-            if plan
-            else None,
+            expected=expected or (plan["version"] if plan else None),
             errors=errors,
             error_fields=field_names(errors, FIELD_LABELS),
             conflict=refusal.conflict if refusal else None,
@@ -361,4 +344,5 @@ class HeatMapPage(Controller):
             if chosen and counts is not None
             else {},
             filters={"don_vi": don_vi},
+            levels=LEVELS,
         )

@@ -27,9 +27,8 @@ async def _monitoring(
 ) -> list[Task]:
     """Overdue actions (of the department, or all) and re-assessments due."""
     on = today()
-    own: tuple[str, tuple[str, ...]] = (
-        ("", ()) if department_id is None else (" AND department_id=$3", (department_id,))
-    )
+    own = department_id is not None
+    due = _REASSESSMENT_DUE + (" AND department_id=$3" if own else "")
     return [
         *await step_tasks(
             pool,
@@ -48,8 +47,8 @@ async def _monitoring(
             kind="risk",
             action="reassess",
             label="Đánh giá lại rủi ro đến hạn",
-            where=_REASSESSMENT_DUE + own[0],
-            arguments=(on, *own[1]),
+            where=due,
+            arguments=(on, department_id) if own else (on,),
         ),
     ]
 
