@@ -6,6 +6,7 @@ import pytest
 from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 
+from qms_audit.api import ROUTES as AUDIT
 from qms_gateway.app import build_app
 from qms_objectives.api import ROUTES as OBJECTIVES
 from qms_risk.api import ROUTES as RISK
@@ -21,7 +22,7 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13)])
+@pytest.mark.parametrize(("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13), (AUDIT, 21)])
 def test_the_gateway_documents_every_service_operation_as_the_service_does(
     routes: list[ControllerRouterHandler], operations: int
 ) -> None:

@@ -57,7 +57,11 @@ log = logging.getLogger("qms.gateway")
 
 class GatewaySettings(ServiceSettings):
     services: dict[str, str] = Field(
-        default={"objectives": "http://127.0.0.1:8101", "risk": "http://127.0.0.1:8102"},
+        default={
+            "objectives": "http://127.0.0.1:8101",
+            "risk": "http://127.0.0.1:8102",
+            "audit": "http://127.0.0.1:8103",
+        },
         description="Owning services by name, with their base URL (JSON in QMS_SERVICES).",
     )
     assets_dir: Path | None = Field(

@@ -33,6 +33,7 @@ REVIEWED_COLUMNS = """
     return_reason text,
     updated_at timestamptz NOT NULL"""
 
+Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="Năm")]
 Statuses = Annotated[
     str | None,
     Parameter(

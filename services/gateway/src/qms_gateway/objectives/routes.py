@@ -1,11 +1,10 @@
 """Routes of the objectives wing: staff reads and commands, and the public portal's data."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
 from litestar import Controller, get
-from litestar.params import Parameter
 
 from qms_contracts.objectives import SERVICE
 from qms_contracts.objectives_commands import (
@@ -19,7 +18,7 @@ from qms_contracts.objectives_commands import (
 )
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import CommandRoute, command_handlers
-from qms_gateway.frame.reviewed import Statuses, review_routes, statuses, visible
+from qms_gateway.frame.reviewed import Statuses, Year, review_routes, statuses, visible
 from qms_gateway.objectives import readmodel
 from qms_gateway.objectives.views import (
     DocumentView,
@@ -30,8 +29,6 @@ from qms_gateway.objectives.views import (
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId, rename_parameter
 from qms_runtime.errors import NotFound
 from qms_runtime.principal import Principal
-
-Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="Năm")]
 
 
 async def objective_view(pool: asyncpg.Pool, objective_id: uuid.UUID) -> ObjectiveView | None:

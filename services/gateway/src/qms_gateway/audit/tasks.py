@@ -1,0 +1,155 @@
+"""What waits in the audit wing for a principal's action, by role."""
+
+import asyncpg
+
+from qms_gateway.audit.readmodel import NONCONFORMITIES, PLANS, PROGRAMMES
+from qms_gateway.frame.reviewed import tasks_in
+from qms_gateway.frame.tasks import Task, step_tasks
+from qms_gateway.portal.formatting import today
+from qms_runtime.principal import (
+    AUDITOR,
+    DEPARTMENT_LEADER,
+    ISO_SECRETARY,
+    UNIT_LEADER,
+    Principal,
+)
+
+#: The reviewed records: table, kind and noun.
+_REVIEWED = (
+    (PROGRAMMES, "'audit_programme'", "chương trình đánh giá"),
+    (PLANS, "'audit_plan'", "kế hoạch đánh giá"),
+)
+#: A round whose findings are all acknowledged: the unit leader may conclude it.
+_READY_TO_CONCLUDE = (
+    "status='approved' AND jsonb_array_length(findings) > 0 "
+    "AND NOT jsonb_path_exists(findings, '$[*] ? (@.acknowledged == false)')"
+)
+#: An approved round where principal $2 audits a department.
+_AUDITING = (
+    "status='approved' AND jsonb_path_exists(visits, "
+    "'$[*] ? (@.lead.sub == $sub || exists(@.team[*] ? (@.sub == $sub)))', "
+    "jsonb_build_object('sub', $2::text))"
+)
+#: A round with a finding on department $2 not yet acknowledged.
+_TO_ACKNOWLEDGE = (
+    "status='approved' AND jsonb_path_exists(findings, "
+    "'$[*] ? (@.acknowledged == false && @.department_id == $department)', "
+    "jsonb_build_object('department', $2::text))"
+)
+#: Implemented, and the action's due date ($2 is today) reached: effectiveness to verify.
+_VERIFICATION_DUE = "status='implemented' AND (action->>'due_date')::date <= $2"
+#: A corrective action past its due date ($2 is today) and not implemented.
+_OVERDUE = "status='action_planned' AND (action->>'due_date')::date < $2"
+
+
+async def _nonconformity_steps(
+    pool: asyncpg.Pool, principal: Principal, department_id: str | None
+) -> list[Task]:
+    """Actions to plan and overdue actions: of every department, or of `department_id` (where
+    found, and owned)."""
+    own = department_id is not None
+    return [
+        *await step_tasks(
+            pool,
+            principal,
+            NONCONFORMITIES,
+            kind="nonconformity",
+            action="plan_action",
+            label="Lập hành động khắc phục",
+            where="status IN ('open', 'reopened')" + (" AND department_id=$2" if own else ""),
+            arguments=(department_id,) if own else (),
+        ),
+        *await step_tasks(
+            pool,
+            principal,
+            NONCONFORMITIES,
+            kind="nonconformity",
+            action="implement",
+            label="Hành động khắc phục quá hạn",
+            where=_OVERDUE + (" AND action->>'owner_department_id'=$3" if own else ""),
+            arguments=(today(), department_id) if own else (today(),),
+        ),
+    ]
+
+
+async def _verifications(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    return await step_tasks(
+        pool,
+        principal,
+        NONCONFORMITIES,
+        kind="nonconformity",
+        action="verify",
+        label="Kiểm tra hiệu lực hành động khắc phục",
+        where=_VERIFICATION_DUE,
+        arguments=(today(),),
+    )
+
+
+async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    found: list[Task] = []
+    secretary = ISO_SECRETARY in principal.roles
+    if secretary:
+        for table, kind, noun in _REVIEWED:
+            found += await tasks_in(
+                pool,
+                principal,
+                table,
+                kind,
+                [
+                    ("draft", "submit", f"Trình duyệt {noun}"),
+                    ("returned", "revise", f"Sửa {noun} bị trả lại"),
+                ],
+            )
+        found += await _nonconformity_steps(pool, principal, None)
+        found += await _verifications(pool, principal)
+        found += await step_tasks(
+            pool,
+            principal,
+            NONCONFORMITIES,
+            kind="nonconformity",
+            action="close",
+            label="Đóng sự không phù hợp đã kiểm tra có hiệu lực",
+            where="status='verified'",
+        )
+    if UNIT_LEADER in principal.roles:
+        for table, kind, noun in _REVIEWED:
+            found += await tasks_in(
+                pool, principal, table, kind, [("submitted", "approve", f"Phê duyệt {noun}")]
+            )
+        found += await step_tasks(
+            pool,
+            principal,
+            PLANS,
+            kind="audit_plan",
+            action="conclude",
+            label="Kết luận đợt đánh giá",
+            where=_READY_TO_CONCLUDE,
+        )
+    if AUDITOR in principal.roles:
+        found += await step_tasks(
+            pool,
+            principal,
+            PLANS,
+            kind="audit_plan",
+            action="record_finding",
+            label="Ghi nhận phát hiện đánh giá",
+            where=_AUDITING,
+            arguments=(principal.sub,),
+        )
+        if not secretary:
+            found += await _verifications(pool, principal)
+    department_id = principal.department_id
+    if DEPARTMENT_LEADER in principal.roles and department_id:
+        found += await step_tasks(
+            pool,
+            principal,
+            PLANS,
+            kind="audit_plan",
+            action="acknowledge",
+            label="Xác nhận phát hiện đánh giá của phòng",
+            where=_TO_ACKNOWLEDGE,
+            arguments=(department_id,),
+        )
+        if not secretary:
+            found += await _nonconformity_steps(pool, principal, department_id)
+    return found
