@@ -12,12 +12,38 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from qms_local.demo import PLAN as DEMO_PLAN
+from qms_local.demo import DemoPeople
 from qms_local.stack import Stack, isolated_stack
 from tests.portal_browser import ARTIFACTS, CHROMIUM, QUIET, Person
 
 UNIT = "so-khcn"
 #: The department of the `department_leader` fixture.
 DEPARTMENT = "quan-ly-khoa-hoc"
+#: Who seeds the demo records of another unit than the stack's demo one (made-up people but
+#: its secretary and leader), for the tests of `make run`'s seeding.
+STP = "so-tu-phap"
+
+
+def _made_up(sub: str, name: str, role: str, department_id: str) -> dict[str, Any]:
+    return {
+        "sub": sub,
+        "name": name,
+        "unit_id": STP,
+        "roles": [role],
+        "department_id": department_id,
+    }
+
+
+STP_PEOPLE = DemoPeople(
+    secretary={"sub": "thuky-stp"},
+    leader={"sub": "giamdoc-stp"},
+    department_leader=_made_up("tp-stp", "Trưởng phòng", "department_leader", "hanh-chinh-tu-phap"),
+    department_id="hanh-chinh-tu-phap",
+    auditors=(
+        _made_up("dgv-stp", "Đánh giá viên Văn phòng", "auditor", "van-phong"),
+        _made_up("dgv2-stp", "Đánh giá viên Hành chính", "auditor", "hanh-chinh-tu-phap"),
+    ),
+)
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from typing import Any
 import httpx
 
 from qms_gateway.portal.formatting import today
-from qms_local.demo import DemoPeople, seed_risk_demo
+from qms_local.demo import seed_risk_demo
 from qms_local.stack import Stack
-from tests.conftest import DEPARTMENT, RISK_PLAN, UNIT, risk_entry, token_for
+from tests.conftest import DEPARTMENT, RISK_PLAN, STP, STP_PEOPLE, UNIT, risk_entry, token_for
 
 
 def action(due_in_days: int, department: str = DEPARTMENT) -> dict[str, Any]:
@@ -145,21 +145,9 @@ def test_plan_register_heat_map_and_report(
 def test_make_run_seeds_a_plan_and_entries_at_every_stage(
     stack: Stack, gateway: httpx.Client
 ) -> None:
-    unit = "so-tu-phap"
-    people = DemoPeople(
-        secretary={"sub": "thuky-stp"},
-        leader={"sub": "giamdoc-stp"},
-        department_leader={
-            "sub": "tp-stp",
-            "name": "Trưởng phòng",
-            "unit_id": unit,
-            "roles": ["department_leader"],
-            "department_id": "hanh-chinh-tu-phap",
-        },
-        department_id="hanh-chinh-tu-phap",
-    )
-    assert "5 rủi ro" in seed_risk_demo(stack.gateway_url, unit, people)
-    assert "không thêm" in seed_risk_demo(stack.gateway_url, unit, people)
+    unit = STP
+    assert "5 rủi ro" in seed_risk_demo(stack.gateway_url, unit, STP_PEOPLE)
+    assert "không thêm" in seed_risk_demo(stack.gateway_url, unit, STP_PEOPLE)
     secretary = token_for(gateway, "thuky-stp", ["iso_secretary"], unit_id=unit)
     plans = gateway.get(f"/api/v1/units/{unit}/risk-plans", headers=secretary).json()
     assert [p["status"] for p in plans] == ["approved"]

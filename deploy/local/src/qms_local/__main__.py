@@ -7,7 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from qms_local.demo import seed_risk_demo
+from qms_local.demo import seed_audit_demo, seed_risk_demo
 from qms_local.stack import GATEWAY_PORT, SERVICES, Stack, stop_embedded_database
 
 
@@ -34,6 +34,7 @@ def main() -> None:
         print("Khởi động cơ sở dữ liệu, broker và các dịch vụ…", flush=True)
         print(stack.start(), flush=True)
         print(seed_risk_demo(stack.gateway_url), flush=True)
+        print(seed_audit_demo(stack.gateway_url), flush=True)
         _print_welcome(stack)
         while not stopping:
             time.sleep(0.5)
@@ -56,7 +57,7 @@ def _print_welcome(stack: Stack) -> None:
     url = stack.gateway_url
     demo = json.loads(resources.files("qms_local").joinpath("demo_units.json").read_text("utf-8"))
     users = "\n".join(
-        f"    {user['sub']:<12} {', '.join(user['roles']):<18} {user['name']}"
+        f"    {user['sub']:<16} {', '.join(user['roles']):<18} {user['name']}"
         for unit in demo
         for user in unit.get("users", [])
     )

@@ -1,4 +1,5 @@
-"""Demo records for `make run`: an approved risk plan and register entries at every stage.
+"""Demo records for `make run`: an approved risk plan and register entries at every stage, an
+approved audit programme with its first round under way.
 
 Sent through the gateway's API as the demo people would (development tokens), so that the
 records have their real histories. Seeding a unit that already has a plan does nothing.
@@ -21,6 +22,9 @@ class DemoPeople:
     department_leader: dict[str, Any]
     #: The department leader's department, which owns the entries and their actions.
     department_id: str
+    #: Two auditors' claims (at least sub, name and department_id): the first, of another
+    #: department, audits the department leader's; the second, of that one, audits the first's.
+    auditors: tuple[dict[str, Any], dict[str, Any]]
 
 
 #: The demo unit's people (demo_units.json).
@@ -29,6 +33,10 @@ SO_KHCN = DemoPeople(
     leader={"sub": "giamdoc"},
     department_leader={"sub": "truongphong"},
     department_id="quan-ly-khoa-hoc",
+    auditors=(
+        {"sub": "danhgiavien", "name": "Hoàng Văn Đánh", "department_id": "ke-hoach-tai-chinh"},
+        {"sub": "danhgiavien2", "name": "Ngô Thị Kiểm", "department_id": "quan-ly-khoa-hoc"},
+    ),
 )
 
 PLAN = {
@@ -58,6 +66,7 @@ class _Seeder:
             "secretary": self._token(people.secretary),
             "leader": self._token(people.leader),
             "department_leader": self._token(people.department_leader),
+            "auditor": self._token(people.auditors[0]),
         }
 
     def _token(self, claims: dict[str, Any]) -> dict[str, str]:
@@ -72,9 +81,10 @@ class _Seeder:
         record_id: str = reply.json()["id"]
         return record_id
 
-    def has_plan(self) -> bool:
+    def has(self, listed: str) -> bool:
+        """Whether the unit has any record in `listed` (e.g. "risk-plans")."""
         reply = self.client.get(
-            f"/api/v1/units/{self.unit_id}/risk-plans", headers=self.tokens["secretary"]
+            f"/api/v1/units/{self.unit_id}/{listed}", headers=self.tokens["secretary"]
         )
         reply.raise_for_status()
         return bool(reply.json())
@@ -145,7 +155,7 @@ def seed_risk_demo(gateway_url: str, unit_id: str = "so-khcn", people: DemoPeopl
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         seed = _Seeder(client, unit_id, people)
-        if seed.has_plan():
+        if seed.has("risk-plans"):
             return f"Đơn vị {unit_id} đã có kế hoạch đánh giá rủi ro: không thêm dữ liệu mẫu."
         plan = seed.send("secretary", f"/units/{unit_id}/risk-plans", PLAN)
         seed.send("secretary", f"/risk-plans/{plan}/submit")
@@ -223,3 +233,96 @@ def seed_risk_demo(gateway_url: str, unit_id: str = "so-khcn", people: DemoPeopl
             outage, "close", {"note": "Rủi ro đã chuyển giao, theo dõi hằng năm"}, "secretary"
         )
     return f"Đã tạo kế hoạch đánh giá rủi ro mẫu và 5 rủi ro, cơ hội cho đơn vị {unit_id}."
+
+
+def audit_programme(year: int, department_ids: list[str]) -> dict[str, Any]:
+    """A unit's yearly internal audit programme over `department_ids`."""
+    return {
+        "year": year,
+        "objectives": "Xác định mức độ phù hợp và hiệu lực của hệ thống quản lý chất lượng "
+        "theo TCVN ISO 9001:2015 trước khi công bố lại",
+        "scope": "Các quy trình nội bộ và quy trình giải quyết thủ tục hành chính của các phòng",
+        "criteria": "TCVN ISO 9001:2015; các quy trình nội bộ đã ban hành",
+        "department_ids": department_ids,
+        "period_start": f"{year}-03-01",
+        "period_end": f"{year}-11-30",
+        "planned_rounds": 1,
+    }
+
+
+def audit_visit(
+    department_id: str, day: date, lead: dict[str, str], clause: str, question: str
+) -> dict[str, Any]:
+    return {
+        "department_id": department_id,
+        "day": day.isoformat(),
+        "slot": "08:00–10:00",
+        "lead": lead,
+        "team": [],
+        "auditees": ["Lãnh đạo phòng", "Chuyên viên phụ trách"],
+        "criteria": "TCVN ISO 9001:2015; quy trình nội bộ của phòng",
+        "checklist": [{"clause": clause, "question": question}],
+    }
+
+
+def seed_audit_demo(
+    gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN
+) -> str:
+    """This year's programme approved; round 1 approved with a visit to the department
+    leader's department, where the auditor recorded a minor nonconformity."""
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        seed = _Seeder(client, unit_id, people)
+        if seed.has("audit-programmes"):
+            return f"Đơn vị {unit_id} đã có chương trình đánh giá nội bộ: không thêm dữ liệu mẫu."
+        first, second = (
+            {name: a[name] for name in ("sub", "name", "department_id")} for a in people.auditors
+        )
+        department_ids = [people.department_id, first["department_id"]]
+        programme = seed.send(
+            "secretary",
+            f"/units/{unit_id}/audit-programmes",
+            audit_programme(today.year, department_ids),
+        )
+        seed.send("secretary", f"/audit-programmes/{programme}/submit")
+        seed.send("leader", f"/audit-programmes/{programme}/approve")
+        plan = seed.send(
+            "secretary",
+            f"/audit-programmes/{programme}/plans",
+            {
+                "round": 1,
+                "visits": [
+                    audit_visit(
+                        people.department_id,
+                        today,
+                        first,
+                        "8.5.1",
+                        "Hồ sơ nhiệm vụ khoa học có được giải quyết đúng hạn không?",
+                    ),
+                    audit_visit(
+                        first["department_id"],
+                        today + timedelta(days=1),
+                        second,
+                        "7.5.3",
+                        "Tài liệu, hồ sơ có được kiểm soát theo quy định không?",
+                    ),
+                ],
+            },
+        )
+        seed.send("secretary", f"/audit-plans/{plan}/submit")
+        seed.send("leader", f"/audit-plans/{plan}/approve")
+        seed.send(
+            "auditor",
+            f"/audit-plans/{plan}/findings",
+            {
+                "department_id": people.department_id,
+                "kind": "minor",
+                "clause": "8.5.1",
+                "evidence": "2/15 hồ sơ thẩm định nhiệm vụ khoa học quý III trễ hạn, "
+                "chưa có văn bản xin lỗi công dân",
+            },
+        )
+    return (
+        f"Đã tạo chương trình đánh giá nội bộ năm {today.year} và kế hoạch đợt 1 đang "
+        f"đánh giá cho đơn vị {unit_id}."
+    )

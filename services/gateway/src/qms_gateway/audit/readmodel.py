@@ -121,6 +121,18 @@ async def plans(db: Db, programme_id: UUID) -> list[dict[str, Any]]:
     return rows(records, PLAN_JSON)
 
 
+async def unit_plans(db: Db, unit_id: str, status: str | None) -> list[dict[str, Any]]:
+    """A unit's rounds, the latest year first, with their programme's year."""
+    records = await db.fetch(
+        f"SELECT p.*, g.year FROM {PLANS} p JOIN {PROGRAMMES} g ON g.id = p.programme_id "
+        "WHERE p.unit_id=$1 AND ($2::text IS NULL OR p.status=$2) "
+        "ORDER BY g.year DESC, p.round, p.updated_at",
+        unit_id,
+        status,
+    )
+    return rows(records, PLAN_JSON)
+
+
 async def nonconformity(db: Db, nonconformity_id: UUID) -> dict[str, Any] | None:
     record = await db.fetchrow(f"SELECT * FROM {NONCONFORMITIES} WHERE id=$1", nonconformity_id)
     return row(record, NC_JSON)

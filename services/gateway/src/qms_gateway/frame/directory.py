@@ -72,6 +72,16 @@ async def user(db: Db, sub: str) -> dict[str, Any] | None:
     return row(await db.fetchrow(f"SELECT * FROM {SCHEMA}.users WHERE sub=$1", sub), ("roles",))
 
 
+async def users_with_role(db: Db, unit_id: str, role: str) -> list[dict[str, Any]]:
+    """The unit's people holding `role`, by name."""
+    records = await db.fetch(
+        f"SELECT * FROM {SCHEMA}.users WHERE unit_id=$1 AND roles ? $2 ORDER BY name, sub",
+        unit_id,
+        role,
+    )
+    return rows(records, ("roles",))
+
+
 async def supervised(db: Db, unit_ids: Iterable[str]) -> list[dict[str, Any]]:
     """Every unit below the given ones in the unit tree (not the given ones), by name."""
     records = await db.fetch(

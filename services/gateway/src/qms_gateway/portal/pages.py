@@ -35,6 +35,7 @@ STATUS_LABELS = {
     "treatment": "Đang xử lý",
     "reassessed": "Đã đánh giá lại",
     "closed": "Đã đóng",
+    "concluded": "Đã kết luận",
 }
 ROLE_LABELS = {
     "iso_secretary": "Thư ký ISO",
