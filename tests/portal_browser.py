@@ -19,6 +19,8 @@ AXE = WEB_ASSETS / "axe-core" / "axe.min.js"
 #: The demo people (deploy/local's demo_units.json), as the sign-in page names them.
 SECRETARY, LEADER = "Nguyễn Thị Thư", "Trần Văn Giám"
 DEPARTMENT_LEADER, STAFF, SUPERVISOR = "Lê Văn Trưởng", "Phạm Thị Viên", "Đỗ Văn Cấp"
+#: Of Kế hoạch - Tài chính and of Quản lý khoa học (the department leader's).
+AUDITOR, AUDITOR_OF_SCIENCE = "Hoàng Văn Đánh", "Ngô Thị Kiểm"
 # Chromium's own calls home fail on a closed network and slow every start.
 QUIET = [
     "--no-sandbox",

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
-from qms_gateway.portal.formatting import today
 from qms_local.demo import SO_KHCN, audit_programme, audit_visit, seed_audit_demo
 from qms_local.stack import Stack
+from qms_runtime.clock import today
 from tests.conftest import DEPARTMENT, STP, STP_PEOPLE, UNIT, token_for
 
 FINANCE = "ke-hoach-tai-chinh"

@@ -5,9 +5,9 @@ from typing import Any
 
 import httpx
 
-from qms_gateway.portal.formatting import today
 from qms_local.demo import seed_risk_demo
 from qms_local.stack import Stack
+from qms_runtime.clock import today
 from tests.conftest import DEPARTMENT, RISK_PLAN, STP, STP_PEOPLE, UNIT, risk_entry, token_for
 
 

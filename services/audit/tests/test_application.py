@@ -1,7 +1,7 @@
 """The audit application on in-memory persistence: who may do what; publishing complete."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from qms_audit.domain import (
 from qms_audit.publishing import AGGREGATES, MAPPER
 from qms_contracts import audit as contract
 from qms_contracts import model_for_type
+from qms_runtime.clock import today
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
 from qms_runtime.publishing import event_classes
@@ -144,7 +145,13 @@ def test_corrective_action_roles(app: AuditApplication) -> None:
     # The action belongs to the office: it records it done, not the one-stop leader.
     with pytest.raises(Forbidden):
         app.implement(ONE_STOP, nc_id, None, evidence="x", implemented_on=date(2026, 8, 1))
+    tomorrow = today() + timedelta(days=1)
+    with pytest.raises(InvalidInput, match="chưa đến"):
+        app.implement(OFFICE, nc_id, None, evidence="Sổ điện tử", implemented_on=tomorrow)
     app.implement(OFFICE, nc_id, None, evidence="Sổ điện tử", implemented_on=date(2026, 8, 1))
+    # A verification dated in the future would pass the due-date check before its time.
+    with pytest.raises(InvalidInput, match="chưa đến"):
+        app.verify(SECRETARY, nc_id, None, effective=True, note="x", verified_on=tomorrow)
     with pytest.raises(Forbidden):
         app.verify(ONE_STOP, nc_id, None, effective=True, note="x", verified_on=date(2026, 9, 1))
     app.verify(

@@ -14,7 +14,7 @@ from qms_gateway.audit.actions import auditing, nonconformity_actions, plan_acti
 from qms_gateway.audit.views import AuditPlanView, AuditProgrammeView, NonconformityView
 from qms_gateway.frame import directory
 from qms_gateway.frame.routes import collect_tasks
-from qms_gateway.portal.formatting import today
+from qms_runtime.clock import today
 from qms_runtime.principal import (
     AUDITOR,
     DEPARTMENT_LEADER,

@@ -10,10 +10,10 @@ import pytest
 from qms_contracts import IntegrationEvent
 from qms_contracts import risk as contract
 from qms_gateway.frame.routes import collect_tasks
-from qms_gateway.portal.formatting import today
 from qms_gateway.risk import WING, readmodel, tasks
 from qms_gateway.risk.routes import heat_map_view
 from qms_gateway.risk.views import RiskEntryView, RiskPlanView
+from qms_runtime.clock import today
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.projection import Message
 from qms_runtime.testing import delivered

@@ -17,10 +17,18 @@ from qms_audit.domain import (
     ProgrammeContent,
     Visit,
 )
+from qms_runtime.clock import today
 from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.errors import Forbidden, InvalidInput
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.review.application import ReviewSteps
+
+
+def _not_after_today(day: date, field: str) -> None:
+    """What was done is dated today at the latest (a later date would also pass the check of
+    effectiveness on the action's due date before it has come)."""
+    if day > today():
+        raise InvalidInput("Ngày này chưa đến", field=field)
 
 
 class AuditApplication(ReviewSteps):
@@ -195,6 +203,7 @@ class AuditApplication(ReviewSteps):
         nc = self.load_for(
             context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
+        _not_after_today(implemented_on, "implemented_on")
         owner = nc.action.owner_department_id if nc.action else nc.facts.department_id
         context.principal.require_department(owner, "ghi nhận thực hiện hành động này")
         nc.implement(evidence=evidence, implemented_on=implemented_on, stamp=nc.stamp(context))
@@ -214,6 +223,7 @@ class AuditApplication(ReviewSteps):
         nc = self.load_for(
             context, Nonconformity, nonconformity_id, expected, ISO_SECRETARY, AUDITOR
         )
+        _not_after_today(verified_on, "verified_on")
         nc.verify(effective=effective, note=note, verified_on=verified_on, stamp=nc.stamp(context))
         return self.save_result(nc)
 

@@ -7,6 +7,9 @@ import asyncpg
 from qms_contracts.audit import SERVICE
 from qms_gateway.audit import readmodel, tasks
 from qms_gateway.audit.actions import EVENT_LABELS
+from qms_gateway.audit.nonconformity_pages import NonconformityPages
+from qms_gateway.audit.plan_pages import PlanPages
+from qms_gateway.audit.programme_pages import ProgrammePages
 from qms_gateway.audit.projection import PROJECTION
 from qms_gateway.audit.routes import StaffController
 from qms_gateway.frame.wing import SupervisionColumns, Wing
@@ -34,7 +37,7 @@ WING = Wing(
     routes=(StaffController,),
     tasks=tasks.tasks,
     package=__name__,
-    pages=(),
+    pages=(ProgrammePages, PlanPages, NonconformityPages),
     list_pages={
         "audit_programme": "/danh-gia-noi-bo",
         "audit_plan": "/danh-gia-noi-bo/ke-hoach",

@@ -83,6 +83,11 @@ def plan_actions(principal: Principal, plan: dict[str, Any]) -> set[str]:
     return allowed
 
 
+def can_open(principal: Principal, unit_id: str) -> bool:
+    """The ISO secretary opens a nonconformity by hand."""
+    return ISO_SECRETARY in principal.roles and principal.can_act_in(unit_id)
+
+
 def _for_department(principal: Principal, department_id: str) -> bool:
     """The secretary, or a leader of the department."""
     return ISO_SECRETARY in principal.roles or (

@@ -21,7 +21,7 @@ from qms_contracts.audit_commands import (
 )
 from qms_gateway.audit import readmodel
 from qms_gateway.audit.actions import auditing, plan_actions, to_acknowledge
-from qms_gateway.audit.programme_pages import COMMANDS, OUTCOMES, departments_of, programme_path
+from qms_gateway.audit.programme_pages import COMMANDS, OUTCOMES, programme_path
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
@@ -69,10 +69,11 @@ NOTICES = {
     "xac-nhan": "Đã xác nhận phát hiện.",
     "ket-luan": "Đã kết luận đợt đánh giá.",
 }
-#: Page steps of an approved round: (command path under the plan, its body model).
-STEPS: dict[str, tuple[str, type[BaseModel]]] = {
-    "phat-hien": ("findings", FindingInput),
-    "ket-luan": ("conclude", ConcludeInput),
+#: Each page step: its command under the plan, the body model, and the form fields it sends.
+STEPS: dict[str, tuple[str, type[BaseModel] | None, tuple[str, ...]]] = {
+    **{step: (api, model, ("reason",)) for step, (api, model) in REVIEW_STEPS.items()},
+    "phat-hien": ("findings", FindingInput, ("department_id", "kind", "clause", "evidence")),
+    "ket-luan": ("conclude", ConcludeInput, ("outcome", "note")),
 }
 #: Errors inside a visit's lead, team or checklist are shown beside that field.
 _NESTED_ERROR = re.compile(r"^(visits\.\d+\.(?:lead|team|checklist))\..+$")
@@ -203,7 +204,7 @@ class PlanPages(Controller):
             user,
             unit=unit,
             plans=await readmodel.unit_plans(pool, unit_id, trang_thai or None),
-            departments=departments_of(unit),
+            departments=directory.department_names(unit),
             outcomes=OUTCOMES,
             filters={"don_vi": don_vi, "trang_thai": trang_thai},
         )
@@ -360,15 +361,11 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         """The review steps, a finding, the conclusion."""
         user = signed_in(request, session)
-        steps: dict[str, tuple[str, type[BaseModel] | None]] = {**REVIEW_STEPS, **STEPS}
-        if step not in steps:
+        if step not in STEPS:
             raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model = steps[step]
+        api_step, model, fields = STEPS[step]
         form = await request.form()
-        data = {
-            name: text(form, name)
-            for name in ("reason", "department_id", "kind", "clause", "evidence", "outcome", "note")
-        }
+        data = {name: text(form, name) for name in fields}
         outcome = await COMMANDS.send_form(
             forwarder,
             pool,
@@ -423,7 +420,7 @@ class PlanPages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, programme["unit_id"])
-        departments = departments_of(unit)
+        departments = directory.department_names(unit)
         shown = _visible_errors(refusal) if refusal else None
         errors = shown.errors if shown else {}
         return page(
@@ -458,7 +455,7 @@ class PlanPages(Controller):
     ) -> Template:
         plan = await self._plan(pool, user, plan_id)
         unit = await directory.unit(pool, plan["unit_id"])
-        departments = departments_of(unit)
+        departments = directory.department_names(unit)
         errors = refusal.errors if refusal else {}
         nonconformities, _ = await readmodel.nonconformities(pool, plan["unit_id"], plan_id=plan_id)
         return page(

@@ -18,10 +18,10 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
-from qms_gateway.portal.formatting import today
 from qms_gateway.portal.forms import Errors, chosen, day, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
+from qms_runtime.clock import today
 from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 
@@ -56,11 +56,6 @@ Text = Annotated[str, Parameter(max_length=200)]
 
 def programme_path(programme_id: uuid.UUID | str, step: str = "") -> str:
     return f"{PROGRAMMES}/{programme_id}" + (f"/{step}" if step else "")
-
-
-def departments_of(unit: dict[str, Any] | None) -> dict[str, str]:
-    """The unit's departments by id, with their names."""
-    return {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
 
 
 def _values(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
@@ -110,7 +105,7 @@ class ProgrammePages(Controller):
             **dict.fromkeys(CONTENT_FIELDS, ""),
             "year": year,
             "criteria": "TCVN ISO 9001:2015; các quy trình nội bộ của đơn vị",
-            "department_ids": list(departments_of(await directory.unit(pool, unit_id))),
+            "department_ids": list(directory.department_names(await directory.unit(pool, unit_id))),
             "period_start": f"{year}-01-01",
             "period_end": f"{year}-12-31",
             "planned_rounds": 1,
@@ -263,7 +258,7 @@ class ProgrammePages(Controller):
             user,
             unit=unit,
             values=values,
-            departments=list(departments_of(unit).items()),
+            departments=list(directory.department_names(unit).items()),
             programme=programme,
             expected=expected or (programme["version"] if programme else None),
             errors=errors,
@@ -290,7 +285,7 @@ class ProgrammePages(Controller):
             user,
             programme=programme,
             unit=unit,
-            departments=departments_of(unit),
+            departments=directory.department_names(unit),
             plans=await readmodel.plans(pool, programme_id),
             actions=programme_actions(user.principal, programme),
             history=await history(pool, programme_id, COMMANDS.history_labels),

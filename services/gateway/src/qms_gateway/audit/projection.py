@@ -194,6 +194,11 @@ async def implemented(
     )
 
 
+async def verified(c: ProjectionDb, e: Envelope, p: contract.EffectivenessVerified) -> None:
+    """Effective: verified; not effective, the reopening that follows says so."""
+    await update_row(c, NONCONFORMITIES, e, status="verified" if p.effective else "implemented")
+
+
 async def nonconformity_closed(
     c: ProjectionDb, e: Envelope, p: contract.NonconformityClosed
 ) -> None:
@@ -226,7 +231,7 @@ PROJECTION = Projection(
         contract.NonconformityOpened: nonconformity_opened,
         contract.CorrectiveActionPlanned: action_planned,
         contract.CorrectiveActionImplemented: implemented,
-        contract.EffectivenessVerified: set_status(NONCONFORMITIES, "verified"),
+        contract.EffectivenessVerified: verified,
         contract.NonconformityReopened: set_status(NONCONFORMITIES, "reopened"),
         contract.NonconformityClosed: nonconformity_closed,
     },

@@ -150,11 +150,11 @@ async def nonconformities(
     limit: int = 1000,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of a unit's nonconformities (open ones first, the oldest first), and how many
-    match in all. `status` "open" means every one not closed."""
+    """One page of a unit's nonconformities (those not closed first, the oldest first), and how
+    many match in all."""
     records = await db.fetch(
         f"SELECT *, count(*) OVER () AS total FROM {NONCONFORMITIES} WHERE unit_id=$1 "
-        "AND ($2::text IS NULL OR status=$2 OR ($2='open' AND status <> 'closed')) "
+        "AND ($2::text IS NULL OR status=$2) "
         "AND ($3::text IS NULL OR department_id=$3) AND ($4::text IS NULL OR source=$4) "
         "AND ($5::uuid IS NULL OR plan_id=$5) AND ($6::text[] IS NULL OR search LIKE ALL($6)) "
         "ORDER BY status = 'closed', opened_at, id LIMIT $7 OFFSET $8",

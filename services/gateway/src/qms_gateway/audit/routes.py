@@ -35,7 +35,7 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import CommandRoute, command_handlers
 from qms_gateway.frame.reviewed import Statuses, Year, review_routes, statuses, visible
 from qms_gateway.frame.search import like_patterns
-from qms_gateway.portal.formatting import today
+from qms_runtime.clock import today
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId
 from qms_runtime.errors import Forbidden
 from qms_runtime.principal import ADMIN, ALL_UNITS, SUPERVISOR, Principal
@@ -250,9 +250,7 @@ class AuditQueries(Controller):
         unit_id: UnitId,
         principal: Principal,
         pool: asyncpg.Pool,
-        status: Annotated[
-            str | None, Parameter(pattern=r"^[a-z_]{1,40}$", description="open: mọi SKPH chưa đóng")
-        ] = None,
+        status: Text = None,
         department_id: Text = None,
         source: Source | None = None,
         plan_id: uuid.UUID | None = None,

@@ -5,7 +5,7 @@ import asyncpg
 from qms_gateway.audit.readmodel import NONCONFORMITIES, PLANS, PROGRAMMES
 from qms_gateway.frame.reviewed import tasks_in
 from qms_gateway.frame.tasks import Task, step_tasks
-from qms_gateway.portal.formatting import today
+from qms_runtime.clock import today
 from qms_runtime.principal import (
     AUDITOR,
     DEPARTMENT_LEADER,

@@ -36,6 +36,11 @@ async def unit(db: Db, unit_id: str) -> dict[str, Any] | None:
     return row(record, ("departments",))
 
 
+def department_names(unit: dict[str, Any] | None) -> dict[str, str]:
+    """A unit's departments by id, with their names."""
+    return {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
+
+
 async def unit_exists(db: Db, unit_id: str) -> bool:
     found = await db.fetchval(f"SELECT true FROM {SCHEMA}.units WHERE unit_id=$1", unit_id)
     return bool(found)

@@ -26,7 +26,6 @@ from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, prog
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
 from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
-from qms_gateway.portal.formatting import today
 from qms_gateway.portal.forms import (
     Errors,
     chosen,
@@ -39,6 +38,7 @@ from qms_gateway.portal.forms import (
 )
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
+from qms_runtime.clock import today
 from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 

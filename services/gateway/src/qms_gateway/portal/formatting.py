@@ -3,15 +3,15 @@
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from qms_runtime.clock import TIMEZONE
+
 # Parsed once: Babel would otherwise look for the locale's files on disk at every call.
 LOCALE = Locale.parse("vi_VN")
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -82,8 +82,3 @@ def parse_date(text: str) -> date:
         return datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError:
         return date.fromisoformat(text)
-
-
-def today() -> date:
-    """Today in Vietnam, whatever the server's clock zone."""
-    return datetime.now(TIMEZONE).date()

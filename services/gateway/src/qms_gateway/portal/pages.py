@@ -36,6 +36,11 @@ STATUS_LABELS = {
     "reassessed": "Đã đánh giá lại",
     "closed": "Đã đóng",
     "concluded": "Đã kết luận",
+    "open": "Đang mở",
+    "action_planned": "Đã lập hành động",
+    "implemented": "Đã thực hiện",
+    "verified": "Đã kiểm tra hiệu lực",
+    "reopened": "Mở lại",
 }
 ROLE_LABELS = {
     "iso_secretary": "Thư ký ISO",

@@ -16,10 +16,10 @@ from qms_gateway.frame.routes import DevTokenIn, collect_tasks, issue_dev_token
 from qms_gateway.frame.search import fold
 from qms_gateway.frame.tasks import Task
 from qms_gateway.frame.wing import Wing
-from qms_gateway.portal.formatting import TIMEZONE
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, redirect_with_session, safe_next, signed_in
 from qms_runtime.auth import DevIssuer
+from qms_runtime.clock import TIMEZONE
 from qms_runtime.errors import Forbidden, NotFound
 from qms_runtime.principal import SUPERVISOR
 

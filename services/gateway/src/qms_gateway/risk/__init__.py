@@ -6,13 +6,13 @@ import asyncpg
 
 from qms_contracts.risk import SERVICE
 from qms_gateway.frame.wing import SupervisionColumns, Wing
-from qms_gateway.portal.formatting import today
 from qms_gateway.risk import readmodel, tasks
 from qms_gateway.risk.actions import EVENT_LABELS
 from qms_gateway.risk.pages import RegisterPages
 from qms_gateway.risk.plan_pages import HeatMapPage, PlanPages
 from qms_gateway.risk.projection import PROJECTION
 from qms_gateway.risk.routes import StaffController
+from qms_runtime.clock import today
 
 
 async def risk_status(

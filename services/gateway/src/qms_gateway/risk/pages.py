@@ -24,7 +24,6 @@ from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.commands import PageCommands, Refusal, expected_version
-from qms_gateway.portal.formatting import today
 from qms_gateway.portal.forms import Errors, day, edit_rows, field_names, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
@@ -35,6 +34,7 @@ from qms_gateway.risk.actions import (
     completable_actions,
     entry_actions,
 )
+from qms_runtime.clock import today
 from qms_runtime.errors import Forbidden, NotFound
 
 LIST = "/rui-ro"
@@ -109,10 +109,6 @@ def path(entry_id: uuid.UUID | str, step: str = "") -> str:
 
 def _api(entry_id: uuid.UUID, step: str) -> str:
     return f"/api/v1/risks/{entry_id}/{step}"
-
-
-def _departments(unit: dict[str, Any] | None) -> dict[str, str]:
-    return {d["department_id"]: d["name"] for d in (unit or {}).get("departments", [])}
 
 
 def _step_data(step: str, form: FormMultiDict, errors: Errors) -> dict[str, Any]:
@@ -376,7 +372,7 @@ class RegisterPages(Controller):
             "risk/identify.html",
             user,
             unit=unit,
-            department=_departments(unit).get(
+            department=directory.department_names(unit).get(
                 user.principal.department_id or "", user.principal.department_id
             ),
             plans=[(p["id"], p["title"]) for p in plans],
@@ -404,7 +400,7 @@ class RegisterPages(Controller):
             entry=entry,
             values=values,
             options=list(OPTIONS[entry["kind"]].items()),
-            departments=list(_departments(unit).items()),
+            departments=list(directory.department_names(unit).items()),
             done=[a for a in entry["actions"] if a.get("done")],
             expected=expected,
             errors=errors,
@@ -426,7 +422,7 @@ class RegisterPages(Controller):
     ) -> Template:
         entry = await self._entry(pool, user, entry_id)
         unit = await directory.unit(pool, entry["unit_id"])
-        departments = _departments(unit)
+        departments = directory.department_names(unit)
         plan = await readmodel.plan(pool, uuid.UUID(entry["plan_id"]))
         errors = refusal.errors if refusal else {}
         return page(

@@ -17,7 +17,6 @@ from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.charts import risk_matrix
 from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
-from qms_gateway.portal.formatting import today
 from qms_gateway.portal.forms import Errors, day, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
@@ -25,6 +24,7 @@ from qms_gateway.risk import readmodel
 from qms_gateway.risk.actions import plan_actions
 from qms_gateway.risk.pages import COMMANDS, KINDS, LEVELS, OPTION_LABELS
 from qms_gateway.risk.routes import plan_report
+from qms_runtime.clock import today
 from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 

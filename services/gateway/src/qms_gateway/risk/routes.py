@@ -21,7 +21,6 @@ from qms_contracts.risk_commands import (
 from qms_gateway.frame.forwarding import CommandRoute, command_handlers
 from qms_gateway.frame.reviewed import Statuses, review_routes, statuses, visible
 from qms_gateway.frame.search import like_patterns
-from qms_gateway.portal.formatting import today
 from qms_gateway.risk import readmodel
 from qms_gateway.risk.views import (
     HeatCell,
@@ -31,6 +30,7 @@ from qms_gateway.risk.views import (
     RiskRegisterPage,
     RiskReportView,
 )
+from qms_runtime.clock import today
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId
 from qms_runtime.principal import Principal
 

@@ -4,8 +4,8 @@ import asyncpg
 
 from qms_gateway.frame.reviewed import tasks_in
 from qms_gateway.frame.tasks import Task, step_tasks
-from qms_gateway.portal.formatting import today
 from qms_gateway.risk.readmodel import ENTRIES, PLANS
+from qms_runtime.clock import today
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 
 #: In treatment with every action done, or past its monitoring date: to be re-assessed.
