@@ -45,7 +45,10 @@ def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
             "SELECT id, version, targets FROM gateway.objectives "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.documents "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_plans "
-            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_entries"
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_entries "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_programmes "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_plans "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.nonconformities"
         ).fetchall()
     versions = {str(row[0]): row[1] for row in rows}
     progress: Counter[str] = Counter()

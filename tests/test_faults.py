@@ -94,6 +94,40 @@ def _risk_commands(
             assert reply.status_code == 200, reply.text
 
 
+def _audit_commands(gateway: httpx.Client, secretary: dict[str, str], count: int) -> None:
+    """Nonconformities opened by hand, and corrective actions planned (and re-planned) on the
+    first, without waiting for the read model."""
+    first = ""
+    for index in range(count):
+        if index % 2 == 0:
+            reply = gateway.post(
+                f"/api/v1/units/{UNIT}/nonconformities",
+                params=NO_WAIT,
+                json={
+                    "source": "process_monitoring",
+                    "department_id": "van-phong",
+                    "description": f"Hồ sơ trễ hạn {uuid.uuid4().hex[:6]}",
+                },
+                headers=secretary,
+            )
+            assert reply.status_code == 201, reply.text
+            first = first or reply.json()["id"]
+        else:
+            reply = gateway.post(
+                f"/api/v1/nonconformities/{first}/action",
+                params=NO_WAIT,
+                json={
+                    "correction": "Trả kết quả ngay",
+                    "root_cause": "Không theo dõi hạn",
+                    "action": f"Theo dõi hạn, lần {index}",
+                    "owner_department_id": "van-phong",
+                    "due_date": "2026-12-31",
+                },
+                headers=secretary,
+            )
+            assert reply.status_code == 200, reply.text
+
+
 @pytest.fixture
 def dev_broker(stack: Stack) -> Stack:
     if stack.broker is None:
@@ -116,6 +150,7 @@ def test_broker_paused_while_commands_go_on(
         started = time.monotonic()
         _commands(gateway, secretary, oid, 8)
         _risk_commands(gateway, department_leader, risk_plan, 6)
+        _audit_commands(gateway, secretary, 6)
         time.sleep(max(0.0, 6 - (time.monotonic() - started)))
     finally:
         dev_broker.broker.resume()
@@ -133,9 +168,11 @@ def test_broker_restarted_empty_while_commands_go_on(
     oid = _disseminated_objective(gateway, secretary, leader)
     _commands(gateway, secretary, oid, 4)
     _risk_commands(gateway, department_leader, risk_plan, 4)
+    _audit_commands(gateway, secretary, 4)
     dev_broker.restart_broker_empty()
     _commands(gateway, secretary, oid, 6)
     _risk_commands(gateway, department_leader, risk_plan, 4)
+    _audit_commands(gateway, secretary, 4)
     assert_read_model_complete(dev_broker, gateway, timeout=180)
     # And the system keeps working normally afterwards.
     reply = gateway.post(
@@ -145,7 +182,7 @@ def test_broker_restarted_empty_while_commands_go_on(
     assert reply.headers["QMS-Read-Model"] == "current"
 
 
-@pytest.mark.parametrize("killed", ["objectives", "risk"])
+@pytest.mark.parametrize("killed", ["objectives", "risk", "audit"])
 def test_service_killed_between_save_and_publish(
     killed: str,
     dev_broker: Stack,
@@ -163,6 +200,8 @@ def test_service_killed_between_save_and_publish(
     try:
         if killed == "risk":
             _risk_commands(gateway, department_leader, risk_plan, 6)
+        elif killed == "audit":
+            _audit_commands(gateway, secretary, 6)
         else:
             _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)
@@ -251,7 +290,7 @@ async def _publish_poison(bootstrap: str, marker: bytes, service: str) -> None:
         await producer.stop()
 
 
-@pytest.mark.parametrize("service", ["objectives", "risk"])
+@pytest.mark.parametrize("service", ["objectives", "risk", "audit"])
 def test_malformed_and_unknown_messages_go_to_the_dlq(
     service: str, stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
 ) -> None:

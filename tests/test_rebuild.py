@@ -4,6 +4,7 @@ import json
 
 import httpx
 
+from qms_local.demo import audit_programme
 from qms_local.stack import Stack
 from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_read_model_complete, read_model
@@ -35,6 +36,25 @@ def test_rebuild_replays_everything(
         f"/api/v1/risks/{entry}/assess", json={"likelihood": 2, "severity": 3}, headers=secretary
     )
     assert assessed.status_code == 200
+    programme = gateway.post(
+        f"/api/v1/units/{UNIT}/audit-programmes",
+        json=audit_programme(2026, ["van-phong"]),
+        headers=secretary,
+    ).json()["id"]
+    nc = gateway.post(
+        f"/api/v1/units/{UNIT}/nonconformities",
+        json={"source": "complaint", "department_id": "van-phong", "description": "Trễ hạn"},
+        headers=secretary,
+    ).json()["id"]
+    action = {
+        "correction": "Trả ngay",
+        "root_cause": "Không nhắc hạn",
+        "action": "Nhắc hạn tự động",
+        "owner_department_id": "van-phong",
+        "due_date": "2026-12-31",
+    }
+    planned = gateway.post(f"/api/v1/nonconformities/{nc}/action", json=action, headers=secretary)
+    assert planned.status_code == 200
     assert_read_model_complete(stack, gateway)
     before = read_model(stack)
 
@@ -44,3 +64,6 @@ def test_rebuild_replays_everything(
     assert read_model(stack) == before
     assert gateway.get(f"/api/v1/objectives/{oid}", headers=leader).json()["status"] == "submitted"
     assert gateway.get(f"/api/v1/risks/{entry}", headers=leader).json() == assessed.json()
+    assert gateway.get(f"/api/v1/nonconformities/{nc}", headers=leader).json() == planned.json()
+    read = gateway.get(f"/api/v1/audit-programmes/{programme}", headers=leader).json()
+    assert read["status"] == "draft"
