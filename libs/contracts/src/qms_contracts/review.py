@@ -154,8 +154,6 @@ class ReviewConsolidated(_ReviewEvent):
 
 class ReviewMeetingHeld(_ReviewEvent):
     event_type: ClassVar[str] = "qms.review.ReviewMeetingHeld.v1"
-    year: int
-    round: int = Field(ge=1)
     held_on: date
     chair: str = Field(description="Who chaired the meeting.")
     participants: list[str]
@@ -180,8 +178,6 @@ class ReviewConcluded(_ReviewEvent):
     """The unit leader approved the conclusion: its outputs are final, their actions open."""
 
     event_type: ClassVar[str] = "qms.review.ReviewConcluded.v1"
-    year: int
-    round: int = Field(ge=1)
     summary: str
     outputs: list[ReviewOutput]
     concluded_by: str
