@@ -183,6 +183,9 @@ class ActionProgress:
     completed_by: str | None = None
     verified_by: str | None = None
     note: str = ""
+    #: Versions of the review's events that recorded it done and verified (for their ids).
+    completed_version: int | None = None
+    verified_version: int | None = None
 
 
 class ManagementReview(ReviewedRecord):
@@ -445,6 +448,7 @@ class ManagementReview(ReviewedRecord):
             evidence=evidence,
             completed_on=completed_on,
             completed_by=stamp.actor,
+            completed_version=self.version + 1,
         )
 
     def verify_action(self, *, output_id: str, note: str, stamp: Stamp) -> None:
@@ -462,6 +466,7 @@ class ManagementReview(ReviewedRecord):
             status=ActionStatus.VERIFIED,
             verified_by=stamp.actor,
             note=note,
+            verified_version=self.version + 1,
         )
 
 
