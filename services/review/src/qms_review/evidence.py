@@ -509,16 +509,15 @@ def _audits(facts: list[dict[str, Any]]) -> AuditsEvidence:
 
 
 def _nonconformities(facts: list[dict[str, Any]], year: int) -> NonconformitiesEvidence:
+    """Those opened or closed in the year, each with where it stands now."""
     opened = {f["record_id"]: f for f in facts if f["fact"] == "nonconformity_opened"}
     closed = {f["record_id"]: f for f in facts if f["fact"] == "nonconformity_closed"}
-    in_year = [
-        nc_id
-        for nc_id in dict.fromkeys([*opened, *closed])
-        if (nc_id in opened and opened[nc_id]["year"] == year)
-        or (nc_id in closed and closed[nc_id]["year"] == year)
-    ]
+    opened_in_year = {nc_id for nc_id, f in opened.items() if f["year"] == year}
+    closed_in_year = {nc_id for nc_id, f in closed.items() if f["year"] == year}
     items = []
-    for nc_id in in_year:
+    for nc_id in dict.fromkeys([*opened, *closed]):
+        if nc_id not in opened_in_year | closed_in_year:
+            continue
         opening, closing = opened.get(nc_id), closed.get(nc_id)
         items.append(
             NonconformityEvidence(
@@ -535,19 +534,10 @@ def _nonconformities(facts: list[dict[str, Any]], year: int) -> NonconformitiesE
                 ),
             )
         )
-    opened_in_year = [
-        i
-        for i in items
-        if i.nonconformity_id in opened and opened[i.nonconformity_id]["year"] == year
-    ]
     return NonconformitiesEvidence(
         opened=len(opened_in_year),
-        closed=sum(
-            1
-            for i in items
-            if i.nonconformity_id in closed and closed[i.nonconformity_id]["year"] == year
-        ),
-        still_open=sum(1 for i in opened_in_year if i.status == "open"),
+        closed=len(closed_in_year),
+        still_open=len(opened_in_year - set(closed)),
         nonconformities=items,
     )
 
