@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from litestar import get
 from litestar.testing import AsyncTestClient
 
 from qms_contracts import Envelope, IntegrationEvent, encode, event_id, events_topic
@@ -39,6 +40,13 @@ async def remember(connection: Db, envelope: Envelope, payload: AuditHeld) -> No
     )
 
 
+@get("/seen", sync_to_thread=False)
+async def seen_count(pool: asyncpg.Pool) -> int:
+    """A route reads the service's own tables through the `pool` dependency."""
+    count: int = await pool.fetchval("SELECT count(*) FROM watcher.seen")
+    return count
+
+
 def record(audit_id: uuid.UUID, version: int) -> Any:
     envelope = Envelope(
         id=event_id(audit_id, version),
@@ -58,17 +66,15 @@ def record(audit_id: uuid.UUID, version: int) -> Any:
 async def test_declared_reactions_run_once_per_event(
     database_url: str, bootstrap: str, pool: asyncpg.Pool
 ) -> None:
-    await pool.execute(
-        "CREATE SCHEMA IF NOT EXISTS watcher; CREATE TABLE IF NOT EXISTS watcher.seen "
-        "(audit_id text NOT NULL, version int NOT NULL)"
-    )
     service = ServiceDefinition(
         name="watcher",
         version="0",
         application=Watchers,
         mapper=ContractMapper({}),
-        routes=[],
+        routes=[seen_count],
         reactions={AuditHeld: remember},
+        # Made at start, in the service's schema, before the first reaction needs it.
+        ddl="CREATE TABLE IF NOT EXISTS watcher.seen (audit_id text, version int NOT NULL)",
     )
     settings = ServiceSettings(
         database_url=database_url, kafka_bootstrap=bootstrap, topic_partitions=1
@@ -78,7 +84,7 @@ async def test_declared_reactions_run_once_per_event(
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     audit = uuid.uuid4()
-    async with AsyncTestClient(service.build_app(settings)):
+    async with AsyncTestClient(service.build_app(settings)) as client:
         for version in (1, 2, 1, 2):  # each delivered twice
             message = record(audit, version)
             await producer.send_and_wait(
@@ -93,5 +99,7 @@ async def test_declared_reactions_run_once_per_event(
             await asyncio.sleep(0.2)
         await asyncio.sleep(1)  # time for a duplicate to show up, if it would
         seen = await pool.fetch("SELECT version FROM watcher.seen ORDER BY version")
+        answer = await client.get("/seen")
     await producer.stop()
     assert [row["version"] for row in seen] == [1, 2]
+    assert answer.json() == 2

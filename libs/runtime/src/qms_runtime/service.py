@@ -62,12 +62,14 @@ class EventSourcedService:
         application: QmsApplication,
         mapper: EventMapper,
         reactions: Mapping[type[IntegrationEvent], Reaction],
+        ddl: str = "",
     ) -> None:
         self.name = name
         self.settings = settings
         self.application = application
         self.mapper = mapper
         self.reactions = dict(reactions)
+        self.ddl = ddl
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: IdempotentConsumer | None = None
@@ -81,7 +83,9 @@ class EventSourcedService:
 
     async def start(self) -> None:
         # The relay holds a connection of its own; the pool serves readiness and reactions.
-        self.pool = await create_pool(self.settings, size=4 if self.reactions else 1)
+        self.pool = await create_pool(self.settings, size=4 if self.reactions or self.ddl else 1)
+        if self.ddl:
+            await self._create_tables()
         if self.reactions:
             self.consumer = IdempotentConsumer(
                 bootstrap=self.settings.kafka_bootstrap,
@@ -107,6 +111,19 @@ class EventSourcedService:
         )
         self.application.saved_listeners.append(self.relay.notify)
         self._task = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
+
+    async def _create_tables(self) -> None:
+        """The service's own tables, before anything uses them; replicas starting together
+        take turns (concurrent CREATE ... IF NOT EXISTS can still collide in the catalog)."""
+        assert self.pool is not None
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.name)
+            await connection.execute(self.ddl)
+
+    def provide_pool(self) -> asyncpg.Pool:
+        """The `pool` dependency of a service's routes: its tables, read asynchronously."""
+        assert self.pool is not None, "the pool is created at startup"
+        return self.pool
 
     async def stop(self) -> None:
         if self.consumer is not None:
@@ -135,7 +152,9 @@ class ServiceDefinition:
 
     A service's `app.py` declares one of these: its name, its application class, the table
     that maps its domain events to contracts, its routes, and what it does with other
-    services' events (a consumer is started for them, nothing more to wire).
+    services' events (a consumer is started for them, nothing more to wire). Tables of its
+    own beside the event store (what its reactions keep) are created by `ddl` at start, in
+    its schema; a route reads them through the `pool` dependency.
     """
 
     name: str
@@ -144,6 +163,8 @@ class ServiceDefinition:
     mapper: EventMapper
     routes: Sequence[ControllerRouterHandler]
     reactions: Mapping[type[IntegrationEvent], Reaction] = field(default_factory=dict)
+    #: SQL run once at start, before the consumer: CREATE ... IF NOT EXISTS statements.
+    ddl: str = ""
 
     def published(self) -> list[type[IntegrationEvent]]:
         return [model for model in event_types().values() if model.service == self.name]
@@ -157,6 +178,7 @@ class ServiceDefinition:
             application=application,
             mapper=self.mapper,
             reactions=self.reactions,
+            ddl=self.ddl,
         )
         document = asyncapi_document(
             self.name,
@@ -172,6 +194,7 @@ class ServiceDefinition:
             on_startup=[runtime.start],
             on_shutdown=[runtime.stop],
             dependencies={"application": application, "mapper": self.mapper},
+            providers={"pool": runtime.provide_pool},
         )
 
     def serve(self) -> None:

@@ -1,0 +1,1 @@
+"""e-ISO review service: management review (9.3) and the yearly ISO activity report."""

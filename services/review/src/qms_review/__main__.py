@@ -1,0 +1,3 @@
+from qms_review.app import main
+
+main()
