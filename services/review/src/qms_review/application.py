@@ -2,8 +2,7 @@
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -18,16 +17,10 @@ from qms_review.domain import (
     Report,
     ReviewRegister,
 )
+from qms_runtime.clock import today
 from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.review.application import ReviewSteps
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def today_in_vietnam() -> date:
-    """The date the agencies live by, whatever the server's clock zone."""
-    return datetime.now(VIETNAM).date()
 
 
 class ReviewApplication(ReviewSteps):
@@ -44,7 +37,7 @@ class ReviewApplication(ReviewSteps):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
         #: Today's date for the rules that depend on it (deadlines, meetings held); tests set it.
-        self.today: Callable[[], date] = today_in_vietnam
+        self.today: Callable[[], date] = today
 
     def _register(self, unit_id: str, year: int) -> ReviewRegister:
         try:
