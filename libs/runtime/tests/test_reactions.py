@@ -47,6 +47,15 @@ async def seen_count(pool: asyncpg.Pool) -> int:
     return count
 
 
+#: What the event command saw: its application's class and the event's version.
+COMMANDED: list[tuple[str, int]] = []
+
+
+def note(application: QmsApplication, envelope: Envelope, payload: AuditHeld) -> None:
+    """An event command: runs with the service's own application (in a worker thread)."""
+    COMMANDED.append((type(application).__name__, envelope.aggregateversion))
+
+
 def record(audit_id: uuid.UUID, version: int) -> Any:
     envelope = Envelope(
         id=event_id(audit_id, version),
@@ -63,7 +72,7 @@ def record(audit_id: uuid.UUID, version: int) -> Any:
     return encode(envelope, AuditHeld(audit_id=str(audit_id)))
 
 
-async def test_declared_reactions_run_once_per_event(
+async def test_declared_reactions_and_event_commands_run_once_per_event(
     database_url: str, bootstrap: str, pool: asyncpg.Pool
 ) -> None:
     service = ServiceDefinition(
@@ -73,6 +82,7 @@ async def test_declared_reactions_run_once_per_event(
         mapper=ContractMapper({}),
         routes=[seen_count],
         reactions={AuditHeld: remember},
+        event_commands={AuditHeld: note},
         # Made at start, in the service's schema, before the first reaction needs it.
         ddl="CREATE TABLE IF NOT EXISTS watcher.seen (audit_id text, version int NOT NULL)",
     )
@@ -103,3 +113,4 @@ async def test_declared_reactions_run_once_per_event(
     await producer.stop()
     assert [row["version"] for row in seen] == [1, 2]
     assert answer.json() == 2
+    assert COMMANDED == [("Watchers", 1), ("Watchers", 2)]

@@ -59,6 +59,7 @@ async def readiness(harness, relay: OutboxRelay) -> None:
         application=harness.application(),
         mapper=harness.mapper,
         reactions={},
+        event_commands={},
     )
     service.relay = relay
     await service.broker()

@@ -7,6 +7,7 @@ import pytest
 
 from qms_audit.application import AuditApplication
 from qms_audit.domain import (
+    REVIEW_OUTPUTS,
     Auditor,
     AuditPlan,
     AuditProgramme,
@@ -18,13 +19,14 @@ from qms_audit.domain import (
     Visit,
 )
 from qms_audit.publishing import AGGREGATES, MAPPER
+from qms_audit.reactions import review_concluded
 from qms_contracts import audit as contract
-from qms_contracts import model_for_type
+from qms_contracts import model_for_type, review
 from qms_runtime.clock import today
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
 from qms_runtime.publishing import event_classes
-from qms_runtime.testing import context
+from qms_runtime.testing import context, delivered
 
 UNIT = "so-khcn"
 SECRETARY = context("thuky", ISO_SECRETARY, unit=UNIT)
@@ -223,3 +225,34 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(app: AuditAppl
     assert [p.attempt for p in planned] == [1, 2]
     [drafted] = [i.payload for i in outgoing if isinstance(i.payload, contract.AuditPlanDrafted)]
     assert drafted.programme_id == str(programme.id) and drafted.visits[0].lead.name == LAN.name
+
+
+def test_a_review_output_needing_corrective_action_opens_one_nonconformity(
+    app: AuditApplication,
+) -> None:
+    review_id = uuid.uuid4()
+    concluded = review.ReviewConcluded(
+        review_id=str(review_id),
+        unit_id=UNIT,
+        summary="Kết luận",
+        outputs=[
+            review.ReviewOutput(
+                output_id="o1",
+                kind="improvement",
+                description="Hồ sơ một cửa còn trễ hạn",
+                corrective_action_needed=True,
+                department_id="mot-cua",
+            ),
+            review.ReviewOutput(output_id="o2", kind="resource_need", description="Thêm máy"),
+        ],
+        concluded_by="giamdoc",
+    )
+    envelope, _ = delivered(review_id, 12, concluded, unit_id=UNIT, actor="giamdoc")
+    for _ in range(2):  # delivered again after a crash before it was recorded as processed
+        review_concluded(app, envelope, concluded)
+    opened = [
+        n for n in app.notification_log.select(start=1, limit=10) if n.topic.endswith(".Opened")
+    ]
+    assert len(opened) == 1
+    nc: Nonconformity = app.repository.get(uuid.uuid5(REVIEW_OUTPUTS, f"{review_id}/o1"))
+    assert (nc.facts.source, nc.facts.department_id, nc.status) == ("review", "mot-cua", "open")

@@ -166,6 +166,10 @@ class NonconformityOpened(_NcEvent):
     clause: str
     plan_id: str | None = Field(default=None, description="The audit plan, if from a finding.")
     finding_id: str | None = None
+    review_id: str | None = Field(
+        default=None, description="The management review, if from one of its outputs."
+    )
+    output_id: str | None = None
     opened_by: str
 
 

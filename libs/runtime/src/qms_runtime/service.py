@@ -49,6 +49,10 @@ async def create_pool(settings: ServiceSettings, size: int = 8) -> asyncpg.Pool:
 #: What a service does with another service's event: runs in the transaction that records the
 #: event as processed, so its effect happens once however often the event is delivered.
 Reaction = Callable[[Db, Envelope, Any], Awaitable[None]]
+#: What a service does with another service's event on its own event store: a command, run in
+#: a worker thread before the event is recorded as processed. A crash between the two runs it
+#: again, so it must be idempotent by itself (its aggregate's id derived from the event).
+EventCommand = Callable[[Any, Envelope, Any], None]
 
 
 class EventSourcedService:
@@ -62,6 +66,7 @@ class EventSourcedService:
         application: QmsApplication,
         mapper: EventMapper,
         reactions: Mapping[type[IntegrationEvent], Reaction],
+        event_commands: Mapping[type[IntegrationEvent], EventCommand],
         ddl: str = "",
     ) -> None:
         self.name = name
@@ -69,6 +74,7 @@ class EventSourcedService:
         self.application = application
         self.mapper = mapper
         self.reactions = dict(reactions)
+        self.event_commands = dict(event_commands)
         self.ddl = ddl
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
@@ -77,20 +83,25 @@ class EventSourcedService:
 
     async def _react(self, connection: Db, envelope: Envelope, data: dict[str, Any]) -> None:
         payload = parse(envelope, data)
+        # The topic carries other events of that service too: those are only recorded.
+        command = self.event_commands.get(type(payload))
+        if command is not None:
+            await asyncio.to_thread(command, self.application, envelope, payload)
         reaction = self.reactions.get(type(payload))
-        if reaction is not None:  # the topic carries other events of that service too
+        if reaction is not None:
             await reaction(connection, envelope, payload)
 
     async def start(self) -> None:
         # The relay holds a connection of its own; the pool serves readiness and reactions.
-        self.pool = await create_pool(self.settings, size=4 if self.reactions or self.ddl else 1)
+        consumed = [*self.reactions, *self.event_commands]
+        self.pool = await create_pool(self.settings, size=4 if consumed or self.ddl else 1)
         if self.ddl:
             await self._create_tables()
-        if self.reactions:
+        if consumed:
             self.consumer = IdempotentConsumer(
                 bootstrap=self.settings.kafka_bootstrap,
                 group_id=f"qms-{self.name}",
-                topics=sorted({events_topic(model.service) for model in self.reactions}),
+                topics=sorted({events_topic(model.service) for model in consumed}),
                 dead_letter_topic=dead_letter_topic(self.name),
                 partitions=self.settings.topic_partitions,
                 replication=self.settings.topic_replication,
@@ -163,6 +174,8 @@ class ServiceDefinition:
     mapper: EventMapper
     routes: Sequence[ControllerRouterHandler]
     reactions: Mapping[type[IntegrationEvent], Reaction] = field(default_factory=dict)
+    #: Commands on its own event store that other services' events cause (see EventCommand).
+    event_commands: Mapping[type[IntegrationEvent], EventCommand] = field(default_factory=dict)
     #: SQL run once at start, before the consumer: CREATE ... IF NOT EXISTS statements.
     ddl: str = ""
 
@@ -178,6 +191,7 @@ class ServiceDefinition:
             application=application,
             mapper=self.mapper,
             reactions=self.reactions,
+            event_commands=self.event_commands,
             ddl=self.ddl,
         )
         document = asyncapi_document(

@@ -3,6 +3,7 @@
 from qms_audit.api import ROUTES
 from qms_audit.application import AuditApplication
 from qms_audit.publishing import MAPPER
+from qms_audit.reactions import EVENT_COMMANDS
 from qms_contracts.audit import SERVICE as NAME
 from qms_runtime.service import ServiceDefinition
 
@@ -12,6 +13,7 @@ SERVICE = ServiceDefinition(
     application=AuditApplication,
     mapper=MAPPER,
     routes=ROUTES,
+    event_commands=EVENT_COMMANDS,
 )
 
 

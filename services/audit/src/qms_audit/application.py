@@ -1,5 +1,6 @@
 """The audit application: commands (with authorisation) over the event store."""
 
+import logging
 import uuid
 from datetime import date
 
@@ -18,10 +19,12 @@ from qms_audit.domain import (
     Visit,
 )
 from qms_runtime.clock import today
-from qms_runtime.commands import CommandContext, CommandResult
-from qms_runtime.errors import Forbidden, InvalidInput
+from qms_runtime.commands import CommandContext, CommandResult, Stamp
+from qms_runtime.errors import Forbidden, InvalidInput, VersionConflict
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.review.application import ReviewSteps
+
+log = logging.getLogger("qms.audit")
 
 
 def _not_after_today(day: date, field: str) -> None:
@@ -174,6 +177,19 @@ class AuditApplication(ReviewSteps):
                 field="source",
             )
         return self.save_result(Nonconformity.open(facts=facts, stamp=context.stamp(unit_id)))
+
+    def open_from_review(
+        self, stamp: Stamp, *, review_id: str, output_id: str, department_id: str, description: str
+    ) -> None:
+        """A management review's output that needs corrective action, once: an output already
+        opened (its event delivered again) is left as it is."""
+        facts = NcFacts(
+            "review", department_id, description, "", review_id=review_id, output_id=output_id
+        )
+        try:
+            self.save_or_conflict(Nonconformity.open(facts=facts, stamp=stamp))
+        except VersionConflict:
+            log.info("nonconformity of review %s output %s already opened", review_id, output_id)
 
     def plan_corrective_action(
         self,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -22,6 +23,8 @@ FINDING_KINDS = ("conformity", "major", "minor", "observation", "improvement")
 NONCONFORMING = ("major", "minor")
 OUTCOMES = ("results_confirmed", "improvement_actions", "follow_up")
 SOURCES = ("audit", "complaint", "review", "process_monitoring")
+#: The namespace of the ids of nonconformities opened from management review outputs.
+REVIEW_OUTPUTS = UUID("6f1d3c0e-9f49-4c51-8a57-2b0c1d9e7a31")
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,9 @@ class NcFacts:
     #: (plan id, finding id) when opened from an audit finding.
     plan_id: str = ""
     finding_id: str = ""
+    #: (review id, output id) when opened from a management review's output.
+    review_id: str = ""
+    output_id: str = ""
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -365,6 +371,14 @@ class Nonconformity(UnitRecord):
     def open(cls, *, facts: NcFacts, stamp: Stamp) -> "Nonconformity":
         facts.check()
         return cls(facts=facts, stamp=stamp)
+
+    @staticmethod
+    def create_id(facts: NcFacts, **_: object) -> UUID:
+        """A review output's nonconformity has the output's own id: opened once, however often
+        the review's event comes."""
+        if facts.review_id:
+            return uuid5(REVIEW_OUTPUTS, f"{facts.review_id}/{facts.output_id}")
+        return uuid4()
 
     @event("Opened")
     def __init__(self, *, facts: NcFacts, stamp: Stamp):

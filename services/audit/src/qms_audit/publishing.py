@@ -96,6 +96,8 @@ NONCONFORMITY: dict[type[Any], Builder | None] = {
         clause=e.facts.clause,
         plan_id=e.facts.plan_id or None,
         finding_id=e.facts.finding_id or None,
+        review_id=e.facts.review_id or None,
+        output_id=e.facts.output_id or None,
         opened_by=e.stamp.actor,
     ),
     Nonconformity.ActionPlanned: lambda e: contract.CorrectiveActionPlanned(

@@ -61,6 +61,7 @@ class GatewaySettings(ServiceSettings):
             "objectives": "http://127.0.0.1:8101",
             "risk": "http://127.0.0.1:8102",
             "audit": "http://127.0.0.1:8103",
+            "review": "http://127.0.0.1:8104",
         },
         description="Owning services by name, with their base URL (JSON in QMS_SERVICES).",
     )

@@ -152,6 +152,8 @@ async def nonconformity_opened(
         clause=p.clause,
         plan_id=uuid.UUID(p.plan_id) if p.plan_id else None,
         finding_id=p.finding_id,
+        review_id=uuid.UUID(p.review_id) if p.review_id else None,
+        output_id=p.output_id,
         opened_by=p.opened_by,
         opened_at=e.time,
         status="open",

@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS {NONCONFORMITIES} (
     clause text NOT NULL,
     plan_id uuid,
     finding_id text,
+    review_id uuid,
+    output_id text,
     opened_by text NOT NULL,
     opened_at timestamptz NOT NULL,
     status text NOT NULL,

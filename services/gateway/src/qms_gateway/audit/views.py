@@ -79,6 +79,8 @@ class NonconformityView(BaseModel):
     clause: str
     plan_id: str | None = None
     finding_id: str | None = None
+    review_id: str | None = None
+    output_id: str | None = None
     opened_by: str
     opened_at: str
     status: Literal["open", "action_planned", "implemented", "verified", "reopened", "closed"]

@@ -1,0 +1,27 @@
+"""What the audit service does with other services' events."""
+
+from qms_audit.application import AuditApplication
+from qms_contracts import Envelope, IntegrationEvent
+from qms_contracts.review import ReviewConcluded
+from qms_runtime.commands import Stamp
+from qms_runtime.service import EventCommand
+
+
+def review_concluded(
+    application: AuditApplication, envelope: Envelope, concluded: ReviewConcluded
+) -> None:
+    """Each output the review marked as needing corrective action opens a nonconformity in
+    its department, in the name of the leader who concluded the review."""
+    stamp = Stamp(concluded.concluded_by, envelope.correlationid, concluded.unit_id)
+    for output in concluded.outputs:
+        if output.corrective_action_needed and output.department_id:
+            application.open_from_review(
+                stamp,
+                review_id=concluded.review_id,
+                output_id=output.output_id,
+                department_id=output.department_id,
+                description=output.description,
+            )
+
+
+EVENT_COMMANDS: dict[type[IntegrationEvent], EventCommand] = {ReviewConcluded: review_concluded}
