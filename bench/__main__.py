@@ -1,7 +1,7 @@
 """`make bench`: what a user feels under load, measured on the whole system in one run.
 
 1. Open-loop load (commands through the gateway, `?wait=false`, every 1/rate s whatever the
-   earlier ones do: every other one drafts an objective, the others identify a risk) at 60
+   earlier ones do: in turn, draft an objective, identify a risk, open a nonconformity) at 60
    and 200 commands/s; during the load, some commands are followed until their version
    shows in the gateway's read model.
 2. The highest offered rate at which both p99s stay under 150 ms with no failure.
@@ -86,6 +86,13 @@ def step_line(step: Step) -> str:
         f"PostgreSQL commit p50 {step.pg_commit_p50_ms:.1f} max {step.pg_commit_max_ms:.0f} ms; "
         f"load average {step.load_average:.1f}; CPU "
         + ", ".join(f"{name} {share:.0%}" for name, share in step.cpu.items())
+        + "".join(
+            f"\n         {service:<10} command p50 {command['p50_ms']:.1f} "
+            f"p99 {command['p99_ms']:.1f} ms | read model p50 {seen['p50_ms']:.1f} "
+            f"p99 {seen['p99_ms']:.1f} ms ({seen['count']:.0f} samples)"
+            for service, command in step.by_service["command"].items()
+            for seen in [step.by_service["read_model"][service]]
+        )
     )
 
 
@@ -136,7 +143,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
     gateway = HttpPool(stack.gateway_url)
     objectives = HttpPool(stack.service("objectives").url)
     risk = HttpPool(stack.service("risk").url)
-    published = published_reader([objectives, risk])
+    audit = HttpPool(stack.service("audit").url)
+    published = published_reader([objectives, risk, audit])
     risk_plan = await approved_risk_plan(stack.gateway_url)
     risk_headers = {"authorization": await dev_token(stack.gateway_url, role="department_leader")}
     watch = await asyncpg.connect(stack.database_url)
@@ -243,6 +251,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
     await gateway.close()
     await objectives.close()
     await risk.close()
+    await audit.close()
     await watch.close()
     await count.close()
     return figures
@@ -327,7 +336,8 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
     lines = [
         "",
         f"=== e-ISO benchmark ({seconds:.0f} s; the machine is shared: figures are noisy) ===",
-        "Open loop, draft objective through the gateway (?wait=false); latencies count from",
+        "Open loop, one command of each service in turn through the gateway (?wait=false):",
+        "draft an objective, identify a risk, open a nonconformity; latencies count from",
         "when each command was due; read model = command due → its version visible in the",
         "gateway's read model (a sample of the commands, polled every 2 ms during the load):",
         *_steps(figures["fixed"]),
@@ -339,6 +349,11 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         f"Closed loop ({c['concurrency']} in flight, {c['seconds']:.1f} s): "
         f"{c['commands_per_s']:.0f} commands/s accepted, {c['failures']} failures, "
         f"command p50 {c['command_p50_ms']:.1f} p99 {c['command_p99_ms']:.1f} ms",
+        *(
+            f"  {service:<10} {f['count']:.0f} commands, p50 {f['p50_ms']:.1f} "
+            f"p99 {f['p99_ms']:.1f} ms"
+            for service, f in c["command_by_service"].items()
+        ),
         f"  persisted and published {c['published_per_s']:.0f} events/s "
         f"(relay done {c['publish_backlog_s']:.1f} s after the load); "
         f"in the read model {c['read_model_per_s']:.0f} events/s "

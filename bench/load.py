@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from qms_local.demo import PLAN
 UNIT = "so-khcn"
 DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
 IDENTIFY_PATH = f"/api/v1/units/{UNIT}/risks?wait=false"
+OPEN_NC_PATH = f"/api/v1/units/{UNIT}/nonconformities?wait=false"
 #: The department of the made-up department leader who identifies risks under load.
 RISK_DEPARTMENT = "van-phong"
 P99_LIMIT_MS = 150.0
@@ -76,6 +78,43 @@ def risk_body(index: int, plan_id: str) -> bytes:
     ).encode()
 
 
+def nonconformity_body(index: int) -> bytes:
+    return json.dumps(
+        {
+            "source": "process_monitoring",
+            "department_id": RISK_DEPARTMENT,
+            "description": f"Sự không phù hợp đo hiệu năng {index}",
+            "clause": "8.5.1",
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+@dataclass(frozen=True)
+class Command:
+    """One kind of command in the mix: its owning service, path, body and sender."""
+
+    service: str
+    path: str
+    body: Callable[[int], bytes]
+    headers: dict[str, str]
+
+
+def per_service(
+    samples: list[tuple[str, float]], services: list[str]
+) -> dict[str, dict[str, float]]:
+    """p50 and p99 (ms) and the count of each service's samples."""
+    found = {}
+    for service in services:
+        mine = [value for name, value in samples if name == service]
+        found[service] = {
+            "count": len(mine),
+            "p50_ms": 1000 * percentile(mine, 0.50),
+            "p99_ms": 1000 * percentile(mine, 0.99),
+        }
+    return found
+
+
 async def dev_token(url: str, seeded: str | None = None, role: str = "iso_secretary") -> str:
     """A made-up person's token (a secretary unless `role` says otherwise), or a seeded
     user's (`thuky`)."""
@@ -110,10 +149,11 @@ async def approved_risk_plan(url: str) -> str:
 
 
 class Bench:
-    """What every load phase shares: the gateway connections, the tokens, the watchers.
+    """What every load phase shares: the gateway connections, the mix, the watchers.
 
-    The load is a mix of two services: even commands draft an objective (as the secretary),
-    odd ones identify a risk under `risk_plan` (as a department leader).
+    The load is a mix of services, one command of each in turn: draft an objective (as the
+    secretary), identify a risk under `risk_plan` (as a department leader), open a
+    nonconformity (as the secretary).
     """
 
     def __init__(
@@ -130,26 +170,33 @@ class Bench:
         self.probe = probe
         self.processes = {k: v for k, v in processes.items() if not k.startswith("postgres:")}
         self.gateway = gateway
-        self.headers = {**headers, "content-type": "application/json"}
-        self.risk_headers = {**risk_headers, "content-type": "application/json"}
-        self.risk_plan = risk_plan
+        json_headers = {**headers, "content-type": "application/json"}
+        self.mix = [
+            Command("objectives", DRAFT_PATH, body, json_headers),
+            Command(
+                "risk",
+                IDENTIFY_PATH,
+                lambda index: risk_body(index, risk_plan),
+                {**risk_headers, "content-type": "application/json"},
+            ),
+            Command("audit", OPEN_NC_PATH, nonconformity_body, json_headers),
+        ]
+        self.services = [command.service for command in self.mix]
         self.watcher = watcher
         self.counter = counter
         self.index = 0
         self.accepted = 0  # every 201 so far, to know when the read model caught up
         self.baseline = 0
 
-    async def command(self) -> tuple[int, bytes]:
+    async def command(self) -> tuple[str, int, bytes]:
+        """The next command of the mix: its service, the reply's status and body."""
         self.index += 1
-        sent = (
-            ("POST", IDENTIFY_PATH, risk_body(self.index, self.risk_plan), self.risk_headers)
-            if self.index % 2
-            else ("POST", DRAFT_PATH, body(self.index), self.headers)
-        )
+        command = self.mix[self.index % len(self.mix)]
+        sent = ("POST", command.path, command.body(self.index), command.headers)
         reply = await asyncio.wait_for(self.gateway.request(*sent), REQUEST_TIMEOUT)
         if reply.status == 201:
             self.accepted += 1
-        return reply.status, reply.body
+        return command.service, reply.status, reply.body
 
     async def caught_up(self, within_s: float = DRAIN_SECONDS) -> bool:
         """Wait until the read model shows every command accepted so far (or give up)."""
@@ -185,6 +232,8 @@ class Step:
     pg_commit_p50_ms: float
     pg_commit_max_ms: float
     load_average: float
+    #: Per service: command and read-model p50/p99 and counts.
+    by_service: dict[str, dict[str, dict[str, float]]]
 
     @property
     def good(self) -> bool:
@@ -214,7 +263,7 @@ async def open_loop(
     """
     total = max(1, round(rate * seconds))
     every = max(1, round(rate / SAMPLES_PER_SECOND))
-    latencies: list[float] = []
+    latencies: list[tuple[str, float]] = []
     lags: list[float] = []
     failures: Counter[str] = Counter()
     finished = 0.0
@@ -223,7 +272,7 @@ async def open_loop(
         nonlocal finished
         lags.append(time.perf_counter() - due)
         try:
-            status, content = await bench.command()
+            service, status, content = await bench.command()
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
             failures[_failure(error)] += 1
             return
@@ -231,11 +280,11 @@ async def open_loop(
         if status != 201:
             failures[f"HTTP {status}"] += 1
             return
-        latencies.append(now - due)
+        latencies.append((service, now - due))
         finished = max(finished, now)
         if index % every == 0:
             result = json.loads(content)
-            bench.watcher.expect(uuid.UUID(result["id"]), int(result["version"]), due)
+            bench.watcher.expect(uuid.UUID(result["id"]), int(result["version"]), due, service)
 
     bench.watcher.take()
     bench.probe.take()
@@ -256,20 +305,22 @@ async def open_loop(
     unseen = await bench.watcher.settle(VISIBLE_TIMEOUT if caught_up else 0.5)
     if unseen:
         failures["not in the read model"] += unseen
-    visible, pipeline = bench.watcher.take()
+    seen, pipeline = bench.watcher.take()
+    visible = [latency for _, latency in seen]
+    commands = [latency for _, latency in latencies]
     elapsed = max(finished, began + seconds) - began
     ms = 1000.0
     return Step(
         offered=rate,
         seconds=seconds,
-        achieved=len(latencies) / elapsed,
+        achieved=len(commands) / elapsed,
         sent=total,
-        accepted=len(latencies),
+        accepted=len(commands),
         failures=sum(failures.values()),
         failure_kinds=dict(failures),
-        command_p50_ms=ms * percentile(latencies, 0.50),
-        command_p99_ms=ms * percentile(latencies, 0.99),
-        command_max_ms=ms * max(latencies, default=math.nan),
+        command_p50_ms=ms * percentile(commands, 0.50),
+        command_p99_ms=ms * percentile(commands, 0.99),
+        command_max_ms=ms * max(commands, default=math.nan),
         read_model_p50_ms=ms * percentile(visible, 0.50),
         read_model_p99_ms=ms * percentile(visible, 0.99),
         read_model_max_ms=ms * max(visible, default=math.nan),
@@ -284,6 +335,10 @@ async def open_loop(
         pg_commit_p50_ms=ms * percentile(commits, 0.50),
         pg_commit_max_ms=ms * max(commits, default=math.nan),
         load_average=os.getloadavg()[0],
+        by_service={
+            "command": per_service(latencies, bench.services),
+            "read_model": per_service(seen, bench.services),
+        },
     )
 
 
@@ -341,7 +396,7 @@ async def closed_loop(
     cpu_before = cpu_seconds(bench.processes)
     accepted_before = bench.accepted
     failures = 0
-    latencies: list[float] = []
+    latencies: list[tuple[str, float]] = []
     began = time.perf_counter()
     deadline = began + seconds
 
@@ -350,13 +405,13 @@ async def closed_loop(
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                status, _ = await bench.command()
+                service, status, _ = await bench.command()
             except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
                 failures += 1
                 await asyncio.sleep(0.1)
                 continue
             if status == 201:
-                latencies.append(time.perf_counter() - started)
+                latencies.append((service, time.perf_counter() - started))
             else:
                 failures += 1
 
@@ -378,8 +433,9 @@ async def closed_loop(
         "accepted": accepted,
         "failures": failures,
         "commands_per_s": accepted / (ended - began),
-        "command_p50_ms": 1000 * percentile(latencies, 0.50),
-        "command_p99_ms": 1000 * percentile(latencies, 0.99),
+        "command_p50_ms": 1000 * percentile([v for _, v in latencies], 0.50),
+        "command_p99_ms": 1000 * percentile([v for _, v in latencies], 0.99),
+        "command_by_service": per_service(latencies, bench.services),
         "published_all": published_all,
         "published_per_s": accepted / (published_at - began),
         "read_model_per_s": accepted / (visible_at - began),

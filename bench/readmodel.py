@@ -11,6 +11,9 @@ import uuid
 
 import asyncpg
 
+#: The read-model tables of the records the load creates: objectives, risks, nonconformities.
+LOADED = ("gateway.objectives", "gateway.risk_entries", "gateway.nonconformities")
+
 
 async def visible_versions(
     connection: asyncpg.Connection, ids: list[uuid.UUID]
@@ -18,14 +21,15 @@ async def visible_versions(
     """The read-model version of each record in `ids` that the gateway already shows,
     with the time its last event was saved by the owning service (epoch seconds).
 
-    Reads the gateway's tables of the loaded records, `gateway.objectives` and
-    `gateway.risk_entries` (id uuid, version int, updated_at: the event's time) directly:
-    the cheapest way to see a projection land, one indexed lookup per outstanding sample.
+    Reads the gateway's tables of the loaded records (`LOADED`: id uuid, version int,
+    updated_at: the event's time) directly: the cheapest way to see a projection land, one
+    indexed lookup per outstanding sample.
     """
     rows = await connection.fetch(
-        "SELECT id, version, updated_at FROM gateway.objectives WHERE id = ANY($1::uuid[]) "
-        "UNION ALL SELECT id, version, updated_at FROM gateway.risk_entries "
-        "WHERE id = ANY($1::uuid[])",
+        " UNION ALL ".join(
+            f"SELECT id, version, updated_at FROM {table} WHERE id = ANY($1::uuid[])"
+            for table in LOADED
+        ),
         ids,
     )
     return {row["id"]: (row["version"], row["updated_at"].timestamp()) for row in rows}
@@ -38,10 +42,9 @@ async def objective_count(connection: asyncpg.Connection) -> int:
 
 
 async def record_count(connection: asyncpg.Connection) -> int:
-    """How many objectives and register entries the read model holds (the loaded records)."""
+    """How many loaded records the read model holds."""
     count: int = await connection.fetchval(
-        "SELECT (SELECT count(*) FROM gateway.objectives) "
-        "+ (SELECT count(*) FROM gateway.risk_entries)"
+        "SELECT " + " + ".join(f"(SELECT count(*) FROM {table})" for table in LOADED)
     )
     return count
 
@@ -49,7 +52,7 @@ async def record_count(connection: asyncpg.Connection) -> int:
 class Watcher:
     """Polls the read model every `interval` s for all outstanding samples at once.
 
-    A sample is (objective id, version the command produced, time the command was due);
+    A sample is (record id, version the command produced, time the command was due, service);
     its latency is the time of the first poll that shows that version, minus the due time.
     The id is known only once the command answered, so a sample can never look faster
     than its command: this is when the user who sent it could first read it back.
@@ -58,14 +61,14 @@ class Watcher:
     def __init__(self, connection: asyncpg.Connection, interval: float = 0.002) -> None:
         self._connection = connection
         self._interval = interval
-        self._outstanding: dict[uuid.UUID, tuple[int, float]] = {}
-        self.latencies: list[float] = []
+        self._outstanding: dict[uuid.UUID, tuple[int, float, str]] = {}
+        self.latencies: list[tuple[str, float]] = []
         self.pipeline: list[float] = []  # event saved → visible: relay, broker, consumer
         self.polls = 0
         self._task: asyncio.Task[None] | None = None
 
-    def expect(self, aggregate_id: uuid.UUID, version: int, due: float) -> None:
-        self._outstanding[aggregate_id] = (version, due)
+    def expect(self, aggregate_id: uuid.UUID, version: int, due: float, service: str) -> None:
+        self._outstanding[aggregate_id] = (version, due, service)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -87,7 +90,7 @@ class Watcher:
                     wanted = self._outstanding.get(aggregate_id)
                     if wanted is not None and version >= wanted[0]:
                         del self._outstanding[aggregate_id]
-                        self.latencies.append(seen_at - wanted[1])
+                        self.latencies.append((wanted[2], seen_at - wanted[1]))
                         self.pipeline.append(seen_wall - saved_at)
             await asyncio.sleep(self._interval)
 
@@ -100,8 +103,9 @@ class Watcher:
         self._outstanding.clear()
         return unseen
 
-    def take(self) -> tuple[list[float], list[float]]:
-        """Command due → visible, and event saved → visible, of the samples seen so far."""
+    def take(self) -> tuple[list[tuple[str, float]], list[float]]:
+        """Command due → visible (with each sample's service), and event saved → visible, of
+        the samples seen so far."""
         latencies, self.latencies = self.latencies, []
         pipeline, self.pipeline = self.pipeline, []
         return latencies, pipeline
