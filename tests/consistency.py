@@ -3,6 +3,7 @@
 The truth is every service's event store, read through its event feed.
 """
 
+import re
 import time
 import uuid
 from collections import Counter
@@ -16,26 +17,35 @@ from qms_runtime.auth import DevIssuer
 from qms_runtime.settings import postgres_params
 
 
-def service_truth(stack: Stack, gateway: httpx.Client) -> tuple[dict[str, int], Counter[str]]:
-    """Latest version per aggregate, and progress records per objective, from the event stores."""
+def feeds(stack: Stack) -> dict[str, list[dict[str, Any]]]:
+    """Every service's events, from its event store (its feed), as CloudEvents documents."""
     env = stack.common_env()
     issuer = DevIssuer(env["QMS_JWT_ISSUER"], "e-iso", env["QMS_DEV_SIGNING_KEY_FILE"])
     token = issuer.issue("svc-test", "Kiểm thử", ["*"], ["service"], lifetime_seconds=300)
     headers = {"authorization": f"Bearer {token}"}
-    versions: dict[str, int] = {}
-    progress: Counter[str] = Counter()
+    found: dict[str, list[dict[str, Any]]] = {}
     for name in SERVICES:
+        events = found[name] = []
         with httpx.Client(base_url=stack.service(name).url, headers=headers, timeout=30) as client:
             after = 0
             while True:
                 page = client.get("/api/v1/feed", params={"after": after, "limit": 1000}).json()
-                for event in page["events"]:
-                    versions[event["subject"]] = event["aggregateversion"]
-                    if event["type"].endswith("TargetProgressRecorded.v1"):
-                        progress[event["subject"]] += 1
+                events += page["events"]
                 if page["next"] == after:
                     break
                 after = page["next"]
+    return found
+
+
+def service_truth(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
+    """Latest version per aggregate, and progress records per objective, from the event stores."""
+    versions: dict[str, int] = {}
+    progress: Counter[str] = Counter()
+    for events in feeds(stack).values():
+        for event in events:
+            versions[event["subject"]] = event["aggregateversion"]
+            if event["type"].endswith("TargetProgressRecorded.v1"):
+                progress[event["subject"]] += 1
     return versions, progress
 
 
@@ -59,12 +69,18 @@ def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
     return versions, progress
 
 
-def assert_read_model_complete(stack: Stack, gateway: httpx.Client, timeout: float = 120) -> None:
+def assert_consistent(stack: Stack, timeout: float = 120) -> None:
+    """The gateway's read models and the services' consumers hold every event, once."""
+    assert_read_model_complete(stack, timeout)
+    assert_consumers_complete(stack, timeout)
+
+
+def assert_read_model_complete(stack: Stack, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     truth: Any = None
     seen: Any = None
     while time.monotonic() < deadline:
-        truth, seen = service_truth(stack, gateway), read_model(stack)
+        truth, seen = service_truth(stack), read_model(stack)
         if truth == seen:
             return
         time.sleep(0.5)
@@ -72,6 +88,85 @@ def assert_read_model_complete(stack: Stack, gateway: httpx.Client, timeout: flo
     raise AssertionError(
         f"read model differs from the event store: {missing}; progress {truth[1]} vs {seen[1]}"
     )
+
+
+#: The services' own consumers: whose events each takes.
+CONSUMERS = {"review": ("objectives", "audit"), "audit": ("review",)}
+#: The events the review service keeps a fact of in its evidence pack (by name).
+FACTS = re.compile(
+    r"\.(ObjectiveApproved|ObjectiveEvaluated|AuditProgrammeApproved|FindingRecorded|"
+    r"AuditConcluded|NonconformityOpened|NonconformityClosed|\w+Published|\w+Superseded)\.v1$"
+)
+
+
+def consumers_truth(stack: Stack) -> dict[str, Any]:
+    """What the services' consumers should hold, from the event stores: the events each has
+    to process, the review's evidence facts, the nonconformities review outputs open."""
+    found = feeds(stack)
+    return {
+        "processed": {
+            consumer: {e["id"] for source in sources for e in found[source]}
+            for consumer, sources in CONSUMERS.items()
+        },
+        "facts": {
+            e["id"]
+            for name in ("objectives", "audit")
+            for e in found[name]
+            if FACTS.search(e["type"])
+        },
+        "review_outputs": {
+            (e["data"]["review_id"], output["output_id"])
+            for e in found["review"]
+            if e["type"].endswith(".ReviewConcluded.v1")
+            for output in e["data"]["outputs"]
+            if output["corrective_action_needed"]
+        },
+        "opened_from_reviews": {
+            (e["data"]["review_id"], e["data"]["output_id"])
+            for e in found["audit"]
+            if e["type"].endswith(".NonconformityOpened.v1") and e["data"]["source"] == "review"
+        },
+    }
+
+
+def consumers_state(stack: Stack) -> tuple[dict[str, set[str]], set[str]]:
+    """The events each consumer recorded as processed, and the review's evidence facts."""
+    with psycopg.connect(**postgres_params(stack.database_url)) as connection:  # type: ignore[arg-type]
+        processed = {
+            consumer: {
+                row[0]
+                for row in connection.execute(
+                    f'SELECT event_id FROM "{consumer}".processed_events'
+                ).fetchall()
+            }
+            for consumer in CONSUMERS
+        }
+        facts = {row[0] for row in connection.execute("SELECT event_id FROM review.evidence_facts")}
+    return processed, facts
+
+
+def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
+    """Every event processed once by the services that take it: the evidence pack holds a fact
+    of each event it keeps and no other, and every review output needing corrective action
+    opened its nonconformity."""
+    deadline = time.monotonic() + timeout
+    while True:
+        truth = consumers_truth(stack)
+        processed, facts = consumers_state(stack)
+        unprocessed = {c: truth["processed"][c] - processed[c] for c in CONSUMERS}
+        complete = (
+            not any(unprocessed.values())
+            and facts == truth["facts"]
+            and truth["review_outputs"] == truth["opened_from_reviews"]
+        )
+        if complete or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert not any(unprocessed.values()), f"events not processed: {unprocessed}"
+    assert facts == truth["facts"], (
+        f"evidence facts missing {truth['facts'] - facts}, extra {facts - truth['facts']}"
+    )
+    assert truth["review_outputs"] == truth["opened_from_reviews"]
 
 
 def new_id() -> str:

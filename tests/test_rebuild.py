@@ -7,7 +7,7 @@ import httpx
 from qms_local.demo import audit_programme
 from qms_local.stack import Stack
 from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
-from tests.consistency import assert_read_model_complete, read_model
+from tests.consistency import assert_consistent, read_model
 
 
 def test_rebuild_replays_everything(
@@ -55,7 +55,7 @@ def test_rebuild_replays_everything(
     }
     planned = gateway.post(f"/api/v1/nonconformities/{nc}/action", json=action, headers=secretary)
     assert planned.status_code == 200
-    assert_read_model_complete(stack, gateway)
+    assert_consistent(stack)
     before = read_model(stack)
 
     report = json.loads(stack.run_gateway_command("rebuild").strip().splitlines()[-1])
