@@ -58,7 +58,8 @@ def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.risk_entries "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_programmes "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_plans "
-            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.nonconformities"
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.nonconformities "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.reviews"
         ).fetchall()
     versions = {str(row[0]): row[1] for row in rows}
     progress: Counter[str] = Counter()

@@ -4,6 +4,7 @@ import asyncio
 import json
 import time
 import uuid
+from datetime import date
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from qms_contracts import Envelope, encode, events_topic
 from qms_contracts.objectives import ObjectiveApproved
+from qms_local.demo import review_notice
 from qms_local.stack import Stack
 from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_consistent
@@ -128,6 +130,31 @@ def _audit_commands(gateway: httpx.Client, secretary: dict[str, str], count: int
             assert reply.status_code == 200, reply.text
 
 
+def _review_commands(gateway: httpx.Client, secretary: dict[str, str], count: int) -> None:
+    """Review notices drafted, and the first revised again and again, without waiting for the
+    read model."""
+    first, version = "", 0
+    for index in range(count):
+        notice = review_notice(2026, date(2026, 12, 1), "van-phong")
+        if index % 2 == 0:
+            reply = gateway.post(
+                f"/api/v1/units/{UNIT}/reviews", params=NO_WAIT, json=notice, headers=secretary
+            )
+            assert reply.status_code == 201, reply.text
+            if not first:
+                first, version = reply.json()["id"], reply.json()["version"]
+        else:
+            revised = {k: v for k, v in notice.items() if k != "year"}
+            reply = gateway.put(
+                f"/api/v1/reviews/{first}",
+                params=NO_WAIT,
+                json={**revised, "title": f"Thông báo, bản {index}"},
+                headers={**secretary, "if-match": f'"{version}"'},
+            )
+            assert reply.status_code == 200, reply.text
+            version = reply.json()["version"]
+
+
 @pytest.fixture
 def dev_broker(stack: Stack) -> Stack:
     if stack.broker is None:
@@ -151,6 +178,7 @@ def test_broker_paused_while_commands_go_on(
         _commands(gateway, secretary, oid, 8)
         _risk_commands(gateway, department_leader, risk_plan, 6)
         _audit_commands(gateway, secretary, 6)
+        _review_commands(gateway, secretary, 4)
         time.sleep(max(0.0, 6 - (time.monotonic() - started)))
     finally:
         dev_broker.broker.resume()
@@ -169,10 +197,12 @@ def test_broker_restarted_empty_while_commands_go_on(
     _commands(gateway, secretary, oid, 4)
     _risk_commands(gateway, department_leader, risk_plan, 4)
     _audit_commands(gateway, secretary, 4)
+    _review_commands(gateway, secretary, 4)
     dev_broker.restart_broker_empty()
     _commands(gateway, secretary, oid, 6)
     _risk_commands(gateway, department_leader, risk_plan, 4)
     _audit_commands(gateway, secretary, 4)
+    _review_commands(gateway, secretary, 4)
     assert_consistent(dev_broker, timeout=180)
     # And the system keeps working normally afterwards.
     reply = gateway.post(
@@ -182,7 +212,7 @@ def test_broker_restarted_empty_while_commands_go_on(
     assert reply.headers["QMS-Read-Model"] == "current"
 
 
-@pytest.mark.parametrize("killed", ["objectives", "risk", "audit"])
+@pytest.mark.parametrize("killed", ["objectives", "risk", "audit", "review"])
 def test_service_killed_between_save_and_publish(
     killed: str,
     dev_broker: Stack,
@@ -201,7 +231,14 @@ def test_service_killed_between_save_and_publish(
         if killed == "risk":
             _risk_commands(gateway, department_leader, risk_plan, 6)
         elif killed == "audit":
+            # Its consumer too: objectives' events it takes nothing from, then its own.
+            _commands(gateway, secretary, oid, 2)
             _audit_commands(gateway, secretary, 6)
+        elif killed == "review":
+            # Its consumer too: the objectives' and audit's events it keeps as evidence.
+            _commands(gateway, secretary, oid, 2)
+            _audit_commands(gateway, secretary, 2)
+            _review_commands(gateway, secretary, 6)
         else:
             _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)
@@ -290,7 +327,7 @@ async def _publish_poison(bootstrap: str, marker: bytes, service: str) -> None:
         await producer.stop()
 
 
-@pytest.mark.parametrize("service", ["objectives", "risk", "audit"])
+@pytest.mark.parametrize("service", ["objectives", "risk", "audit", "review"])
 def test_malformed_and_unknown_messages_go_to_the_dlq(
     service: str, stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
 ) -> None:

@@ -9,6 +9,7 @@ from litestar.types import ControllerRouterHandler
 from qms_audit.api import ROUTES as AUDIT
 from qms_gateway.app import build_app
 from qms_objectives.api import ROUTES as OBJECTIVES
+from qms_review.api import ROUTES as REVIEW
 from qms_risk.api import ROUTES as RISK
 
 
@@ -22,7 +23,9 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13), (AUDIT, 21)])
+@pytest.mark.parametrize(
+    ("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13), (AUDIT, 21), (REVIEW, 18)]
+)
 def test_the_gateway_documents_every_service_operation_as_the_service_does(
     routes: list[ControllerRouterHandler], operations: int
 ) -> None:

@@ -7,7 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from qms_local.demo import seed_audit_demo, seed_risk_demo
+from qms_local.demo import seed_audit_demo, seed_review_demo, seed_risk_demo
 from qms_local.stack import GATEWAY_PORT, SERVICES, Stack, stop_embedded_database
 
 
@@ -35,6 +35,7 @@ def main() -> None:
         print(stack.start(), flush=True)
         print(seed_risk_demo(stack.gateway_url), flush=True)
         print(seed_audit_demo(stack.gateway_url), flush=True)
+        print(seed_review_demo(stack.gateway_url), flush=True)
         _print_welcome(stack)
         while not stopping:
             time.sleep(0.5)

@@ -1,5 +1,5 @@
 """Demo records for `make run`: an approved risk plan and register entries at every stage, an
-approved audit programme with its first round under way.
+approved audit programme with its first round under way, an issued management review notice.
 
 Sent through the gateway's API as the demo people would (development tokens), so that the
 records have their real histories. Seeding a unit that already has a plan does nothing.
@@ -325,4 +325,45 @@ def seed_audit_demo(
     return (
         f"Đã tạo chương trình đánh giá nội bộ năm {today.year} và kế hoạch đợt 1 đang "
         f"đánh giá cho đơn vị {unit_id}."
+    )
+
+
+def review_notice(year: int, today: date, department_id: str) -> dict[str, Any]:
+    """A management review notice: the 9.3.2 inputs, `department_id` reporting on three."""
+    meeting = min(today + timedelta(days=21), date(year, 12, 31))
+    return {
+        "year": year,
+        "title": f"Thông báo họp xem xét của lãnh đạo năm {year}",
+        "agenda": [
+            {"topic": "objective_achievement", "department_ids": [department_id]},
+            {"topic": "audit_results", "department_ids": [department_id]},
+            {"topic": "nonconformities", "department_ids": []},
+            {
+                "topic": "customer_feedback",
+                "department_ids": [department_id],
+                "guidance": "Phản ánh, kiến nghị của tổ chức, công dân trong năm",
+            },
+        ],
+        "report_deadline": min(today + timedelta(days=14), meeting).isoformat(),
+        "meeting_date": meeting.isoformat(),
+    }
+
+
+def seed_review_demo(
+    gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN
+) -> str:
+    """This year's review notice, approved and issued: the department leader's reports wait."""
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        seed = _Seeder(client, unit_id, people)
+        if seed.has("reviews"):
+            return f"Đơn vị {unit_id} đã có cuộc xem xét của lãnh đạo: không thêm dữ liệu mẫu."
+        notice = review_notice(today.year, today, people.department_id)
+        review = seed.send("secretary", f"/units/{unit_id}/reviews", notice)
+        seed.send("secretary", f"/reviews/{review}/submit")
+        seed.send("leader", f"/reviews/{review}/approve")
+        seed.send("secretary", f"/reviews/{review}/issue")
+    return (
+        f"Đã ban hành thông báo họp xem xét của lãnh đạo năm {today.year} cho đơn vị {unit_id}: "
+        "các phòng gửi báo cáo."
     )

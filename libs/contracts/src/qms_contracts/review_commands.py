@@ -89,7 +89,7 @@ class ConclusionInput(RevisionInput):
     )
 
 
-class CompleteActionInput(RevisionInput):
+class CompleteReviewActionInput(RevisionInput):
     evidence: str = Field(min_length=1, max_length=5000, description="Bằng chứng đã thực hiện")
     completed_on: date = Field(description="Ngày hoàn thành")
 

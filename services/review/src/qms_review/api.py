@@ -15,7 +15,7 @@ from qms_contracts import event_id
 from qms_contracts import review as contract
 from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_contracts.review_commands import (
-    CompleteActionInput,
+    CompleteReviewActionInput,
     ConclusionInput,
     ConsolidateInput,
     MeetingInput,
@@ -24,6 +24,15 @@ from qms_contracts.review_commands import (
     ReportInput,
     ReviseNoticeInput,
     VerifyActionInput,
+)
+from qms_contracts.review_reads import (
+    AgendaEvidence,
+    IsoReport,
+    PreviousAction,
+    ReportView,
+    ReviewEvidence,
+    ReviewHeld,
+    YearEvidence,
 )
 from qms_review.application import ReviewApplication
 from qms_review.domain import (
@@ -35,15 +44,7 @@ from qms_review.domain import (
     Output,
     Report,
 )
-from qms_review.evidence import (
-    AuditsEvidence,
-    DocumentEvidence,
-    NonconformitiesEvidence,
-    ObjectivesEvidence,
-    Sourced,
-    YearEvidence,
-    year_evidence,
-)
+from qms_review.evidence import year_evidence
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId, expected_version, reply
 from qms_runtime.commands import CommandContext
 from qms_runtime.principal import Principal
@@ -86,12 +87,6 @@ def _outputs(data: ConclusionInput) -> tuple[Output, ...]:
 
 
 # What a read answers
-
-
-class ReportView(BaseModel):
-    department_id: str
-    topic: contract.AgendaTopic
-    content: str
 
 
 class MeetingView(BaseModel):
@@ -182,45 +177,6 @@ def review_view(review: ManagementReview) -> ReviewView:
     )
 
 
-class PreviousAction(Sourced):
-    """An action of an earlier review and where it stands (9.3.2 a)."""
-
-    review_id: uuid.UUID
-    year: int
-    round: int
-    output_id: str
-    description: str
-    owner_department_id: str
-    due_date: date
-    status: str
-
-
-class AgendaEvidence(BaseModel):
-    """One agenda item: its reports, and the part of the evidence pack it asks for."""
-
-    topic: contract.AgendaTopic
-    department_ids: list[str]
-    guidance: str
-    reports: list[ReportView]
-    missing_departments: list[str] = Field(description="Departments whose report is not in.")
-    previous_actions: list[PreviousAction] | None = None
-    context_changes: list[DocumentEvidence] | None = Field(
-        default=None, description="Versions of the organisational context published in the year."
-    )
-    objectives: ObjectivesEvidence | None = None
-    nonconformities: NonconformitiesEvidence | None = None
-    audits: AuditsEvidence | None = None
-
-
-class ReviewEvidence(BaseModel):
-    review_id: uuid.UUID
-    unit_id: str
-    year: int
-    round: int
-    agenda: list[AgendaEvidence]
-    pack: YearEvidence = Field(description="Everything known of the unit's year.")
-
-
 def _previous_actions(earlier: list[ManagementReview]) -> list[PreviousAction]:
     actions = []
     for review in earlier:
@@ -281,20 +237,6 @@ def review_evidence(
         agenda=[item(agenda_item) for agenda_item in review.content.agenda],
         pack=pack,
     )
-
-
-class ReviewHeld(Sourced):
-    review_id: uuid.UUID
-    round: int
-    held_on: date
-    concluded: bool
-    outputs: int = Field(description="Outputs of the approved conclusion (0 before it).")
-
-
-class IsoReport(YearEvidence):
-    """The facts of the yearly ISO activity report, each with the events it was derived from."""
-
-    reviews_held: list[ReviewHeld]
 
 
 def reviews_held(reviews: list[ManagementReview]) -> list[ReviewHeld]:
@@ -514,7 +456,7 @@ class ReviewsController(Controller):
         self,
         review_id: uuid.UUID,
         output_id: OutputId,
-        data: CompleteActionInput,
+        data: CompleteReviewActionInput,
         context: CommandContext,
         expected: int | None,
         application: ReviewApplication,

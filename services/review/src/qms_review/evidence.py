@@ -14,17 +14,28 @@ gives the same pack.
 import json
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, Literal
 
 import asyncpg
-from pydantic import BaseModel, Field
 
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts import audit as audit_events
 from qms_contracts import objectives as objective_events
 from qms_contracts.objectives import CONTEXT_EVENTS, POLICY_EVENTS, DocumentEvents
 from qms_contracts.review import SERVICE
+from qms_contracts.review_reads import (
+    AuditEvidence,
+    AuditsEvidence,
+    DocumentEvidence,
+    DocumentsEvidence,
+    FindingEvidence,
+    NonconformitiesEvidence,
+    NonconformityEvidence,
+    ObjectiveEvidence,
+    ObjectivesEvidence,
+    ProgrammeEvidence,
+    YearEvidence,
+)
 from qms_runtime.consumer import Db
 from qms_runtime.service import Reaction
 
@@ -306,104 +317,7 @@ REACTIONS: Mapping[type[IntegrationEvent], Reaction] = {
 }
 
 
-# The pack, as the API shows it
-
-
-class Sourced(BaseModel):
-    event_ids: list[str] = Field(description="The integration events this fact was derived from.")
-
-
-class ObjectiveEvidence(Sourced):
-    objective_id: str
-    title: str
-    approved: bool
-    achieved: bool | None = Field(description="The year-end evaluation; null before it.")
-
-
-class ObjectivesEvidence(BaseModel):
-    """Objective achievement (9.3.2 c 2)."""
-
-    set: int = Field(description="Objectives of the year approved.")
-    achieved: int
-    not_achieved: int
-    not_evaluated: int
-    objectives: list[ObjectiveEvidence]
-
-
-class ProgrammeEvidence(Sourced):
-    programme_id: str
-    scope: str
-
-
-class AuditEvidence(Sourced):
-    plan_id: str
-    programme_id: str | None
-    title: str
-    outcome: str
-
-
-class FindingEvidence(Sourced):
-    plan_id: str
-    finding_id: str
-    kind: str
-    department_id: str
-    clause: str
-
-
-class AuditsEvidence(BaseModel):
-    """Audit results (9.3.2 c 6)."""
-
-    programmes_approved: list[ProgrammeEvidence]
-    audits_concluded: list[AuditEvidence]
-    findings_by_kind: dict[str, int]
-    findings: list[FindingEvidence]
-
-
-class NonconformityEvidence(Sourced):
-    nonconformity_id: str
-    description: str
-    department_id: str
-    source: str
-    opened_on: date | None
-    closed_on: date | None
-    status: Literal["open", "closed"]
-
-
-class NonconformitiesEvidence(BaseModel):
-    """Nonconformities and corrective actions (9.3.2 c 4): opened or closed in the year."""
-
-    opened: int
-    closed: int
-    still_open: int = Field(description="Of those opened in the year, how many are not closed.")
-    nonconformities: list[NonconformityEvidence]
-
-
-class DocumentEvidence(Sourced):
-    document_id: str
-    kind: Literal["policy", "context"]
-    version_number: int
-    title: str
-    published_on: date
-    superseded_on: date | None
-
-
-class DocumentsEvidence(BaseModel):
-    """Document control of the policy and the context: versions published and superseded."""
-
-    policy_in_force: list[DocumentEvidence] = Field(
-        description="Versions of the quality policy in force at some time in the year."
-    )
-    published: list[DocumentEvidence]
-    superseded: list[DocumentEvidence]
-
-
-class YearEvidence(BaseModel):
-    unit_id: str
-    year: int
-    objectives: ObjectivesEvidence
-    audits: AuditsEvidence
-    nonconformities: NonconformitiesEvidence
-    documents: DocumentsEvidence
+# The pack, as the API shows it (its models are shared with the gateway)
 
 
 def _ids(*ids: str | None) -> list[str]:

@@ -41,6 +41,11 @@ STATUS_LABELS = {
     "implemented": "Đã thực hiện",
     "verified": "Đã kiểm tra hiệu lực",
     "reopened": "Mở lại",
+    "issued": "Đã gửi thông báo",
+    "consolidated": "Đã tổng hợp báo cáo",
+    "meeting_held": "Đã họp",
+    "conclusion_drafted": "Chờ duyệt kết luận",
+    "conclusion_returned": "Kết luận bị trả lại",
 }
 ROLE_LABELS = {
     "iso_secretary": "Thư ký ISO",

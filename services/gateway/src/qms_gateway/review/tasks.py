@@ -1,0 +1,135 @@
+"""What waits in the review wing for a principal's action, by role."""
+
+import asyncpg
+
+from qms_gateway.frame.reviewed import tasks_in
+from qms_gateway.frame.tasks import Task, step_tasks
+from qms_gateway.review.readmodel import ALL_REPORTS_IN, REVIEWS
+from qms_runtime.clock import today
+from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
+
+KIND = "'review'"
+NOUN = "thông báo họp xem xét"
+#: Issued, and every report in or the deadline ($2, today) passed: the secretary consolidates.
+_TO_CONSOLIDATE = f"status='issued' AND ({ALL_REPORTS_IN} OR report_deadline < $2)"
+#: An action recorded done by someone other than $2: the secretary verifies it.
+_TO_VERIFY = (
+    "status='concluded' AND jsonb_path_exists(outputs, "
+    "'$[*].action ? (@.status == \"done\" && @.completed_by != $sub)', "
+    "jsonb_build_object('sub', $2::text))"
+)
+#: Issued, and department $2 still owes a report on one of its items.
+_OWING = (
+    "status='issued' AND EXISTS (SELECT 1 FROM jsonb_array_elements(expected_reports) owed "
+    "WHERE owed->>'department_id' = $2 AND NOT reports @> jsonb_build_array("
+    "jsonb_build_object('department_id', $2::text, 'topic', owed->>'topic')))"
+)
+#: Concluded, with an open action of department $2 due from today ($3) on, or before it.
+_OPEN_ACTION = (
+    "status='concluded' AND jsonb_path_exists(outputs, "
+    '\'$[*].action ? (@.status == "open" && @.owner_department_id == $department '
+    "&& @.due_date {compare} $today)', "
+    "jsonb_build_object('department', $2::text, 'today', $3::text))"
+)
+
+
+async def _secretary(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    return [
+        *await tasks_in(
+            pool,
+            principal,
+            REVIEWS,
+            KIND,
+            [
+                ("draft", "submit", f"Trình duyệt {NOUN}"),
+                ("returned", "revise", f"Sửa {NOUN} bị trả lại"),
+                ("approved", "issue", f"Gửi {NOUN} đã duyệt đến các phòng"),
+                ("consolidated", "record_meeting", "Ghi biên bản họp xem xét của lãnh đạo"),
+                ("meeting_held", "draft_conclusion", "Soạn kết luận xem xét của lãnh đạo"),
+                ("conclusion_returned", "draft_conclusion", "Soạn lại kết luận bị trả lại"),
+            ],
+        ),
+        *await step_tasks(
+            pool,
+            principal,
+            REVIEWS,
+            kind="review",
+            action="consolidate",
+            label="Tổng hợp báo cáo xem xét của lãnh đạo",
+            where=_TO_CONSOLIDATE,
+            arguments=(today(),),
+        ),
+        *await step_tasks(
+            pool,
+            principal,
+            REVIEWS,
+            kind="review",
+            action="verify_action",
+            label="Xác nhận hành động sau xem xét đã hoàn thành",
+            where=_TO_VERIFY,
+            arguments=(principal.sub,),
+        ),
+    ]
+
+
+async def _leader(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    """The notice and the conclusion to approve: never what the leader drafted or submitted."""
+    return [
+        *await tasks_in(
+            pool, principal, REVIEWS, KIND, [("submitted", "approve", f"Phê duyệt {NOUN}")]
+        ),
+        *await step_tasks(
+            pool,
+            principal,
+            REVIEWS,
+            kind="review",
+            action="approve_conclusion",
+            label="Phê duyệt kết luận xem xét của lãnh đạo",
+            where="status='conclusion_drafted' AND conclusion_drafted_by IS DISTINCT FROM $2",
+            arguments=(principal.sub,),
+        ),
+    ]
+
+
+async def _department(pool: asyncpg.Pool, principal: Principal, department_id: str) -> list[Task]:
+    """The reports the department owes on issued reviews, and its open actions; past their
+    date, said so."""
+    now = today()
+    found: list[Task] = []
+    for late, compare in ((False, ">="), (True, "<")):
+        found += await step_tasks(
+            pool,
+            principal,
+            REVIEWS,
+            kind="review",
+            action="report",
+            label="Báo cáo xem xét của lãnh đạo quá hạn"
+            if late
+            else "Gửi báo cáo cho họp xem xét của lãnh đạo",
+            where=f"{_OWING} AND report_deadline {compare} $3",
+            arguments=(department_id, now),
+        )
+        found += await step_tasks(
+            pool,
+            principal,
+            REVIEWS,
+            kind="review",
+            action="complete_action",
+            label="Hành động sau xem xét của lãnh đạo quá hạn"
+            if late
+            else "Thực hiện hành động sau xem xét của lãnh đạo",
+            where=_OPEN_ACTION.format(compare=compare),
+            arguments=(department_id, now.isoformat()),
+        )
+    return found
+
+
+async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    found: list[Task] = []
+    if ISO_SECRETARY in principal.roles:
+        found += await _secretary(pool, principal)
+    if UNIT_LEADER in principal.roles:
+        found += await _leader(pool, principal)
+    if DEPARTMENT_LEADER in principal.roles and principal.department_id:
+        found += await _department(pool, principal, principal.department_id)
+    return found
