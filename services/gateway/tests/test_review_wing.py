@@ -358,12 +358,15 @@ async def test_tasks_follow_each_role(wing: Any) -> None:
         ("draft_conclusion", str(meeting)),
         ("verify_action", str(verifying)),
     }
-    # Never what the leader submitted or drafted.
+    # Never what the leader submitted or drafted; the leader also verifies, even what the
+    # secretary recorded done.
     assert set(await found(principal("giamdoc", UNIT_LEADER))) == {
         ("approve", str(submitted)),
         ("approve_conclusion", str(drafting)),
+        ("verify_action", str(verifying)),
+        ("verify_action", str(self_done)),
     }
-    assert await found(principal("thuky", UNIT_LEADER)) == {}
+    assert set(await found(principal("thuky", UNIT_LEADER))) == {("verify_action", str(verifying))}
     finance = await found(principal("tc", DEPARTMENT_LEADER, "tai-chinh"))
     assert finance == {
         ("report", str(owing)): "Gửi báo cáo cho họp xem xét của lãnh đạo",

@@ -182,7 +182,11 @@ class ReviewApplication(ReviewSteps):
         output_id: str,
         note: str,
     ) -> CommandResult:
-        review = self.load_for(context, ManagementReview, review_id, expected, ISO_SECRETARY)
+        # The secretary or the unit leader: a unit with one secretary still verifies what
+        # that secretary recorded done.
+        review = self.load_for(
+            context, ManagementReview, review_id, expected, ISO_SECRETARY, UNIT_LEADER
+        )
         review.verify_action(output_id=output_id, note=note, stamp=review.stamp(context))
         return self.save_result(review)
 

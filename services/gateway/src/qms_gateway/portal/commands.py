@@ -15,7 +15,7 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.forms import Errors, checked
 from qms_gateway.portal.session import Session
-from qms_runtime.errors import QmsError
+from qms_runtime.errors import QmsError, VersionConflict
 
 
 class CommandRefused(QmsError):
@@ -41,8 +41,9 @@ class CommandRefused(QmsError):
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a form is shown again instead of going on: errors beside its fields (422), or a
-    stale version (409) with what changed since the form was opened."""
+    """Why a form is shown again instead of going on: errors beside its fields (422) or above
+    them (a step the record's state refuses, 409), or a stale version (409) with what changed
+    since the form was opened."""
 
     status: int
     errors: Errors
@@ -90,7 +91,8 @@ class PageCommands:
         refused = CommandRefused(sent.reply.status_code, problem)
         if refused.status not in (409, 422):
             raise refused
-        if refused.status == 409 and expected_version is not None and record_id is not None:
+        stale = refused.type == VersionConflict.type
+        if stale and expected_version is not None and record_id is not None:
             changes = await history(
                 pool, record_id, self.history_labels, after_version=expected_version
             )

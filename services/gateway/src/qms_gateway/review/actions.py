@@ -115,11 +115,13 @@ def reporting(principal: Principal, review: dict[str, Any]) -> list[str]:
 
 def action_steps(principal: Principal, review: dict[str, Any]) -> dict[str, set[str]]:
     """Per output, what the person may do to its action: record it done (the secretary, or a
-    leader of the owning department), verify it (the secretary, not who recorded it done)."""
+    leader of the owning department), verify it (the secretary or the unit leader, not who
+    recorded it done)."""
     found: dict[str, set[str]] = {}
     if review["status"] != "concluded" or not principal.can_act_in(review["unit_id"]):
         return found
     secretary = ISO_SECRETARY in principal.roles
+    verifier = secretary or UNIT_LEADER in principal.roles
     for output in review["outputs"]:
         action = output["action"]
         if action is None:
@@ -131,7 +133,7 @@ def action_steps(principal: Principal, review: dict[str, Any]) -> dict[str, set[
         steps: set[str] = set()
         if action["status"] == "open" and (secretary or owner):
             steps.add("complete")
-        if action["status"] == "done" and secretary and action["completed_by"] != principal.sub:
+        if action["status"] == "done" and verifier and action["completed_by"] != principal.sub:
             steps.add("verify")
         found[output["output_id"]] = steps
     return found

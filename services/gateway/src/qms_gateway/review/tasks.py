@@ -12,7 +12,7 @@ KIND = "'review'"
 NOUN = "thông báo họp xem xét"
 #: Issued, and every report in or the deadline ($2, today) passed: the secretary consolidates.
 _TO_CONSOLIDATE = f"status='issued' AND ({ALL_REPORTS_IN} OR report_deadline < $2)"
-#: An action recorded done by someone other than $2: the secretary verifies it.
+#: An action recorded done by someone other than $2: the secretary or the leader verifies it.
 _TO_VERIFY = (
     "status='concluded' AND jsonb_path_exists(outputs, "
     "'$[*].action ? (@.status == \"done\" && @.completed_by != $sub)', "
@@ -59,17 +59,20 @@ async def _secretary(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
             where=_TO_CONSOLIDATE,
             arguments=(today(),),
         ),
-        *await step_tasks(
-            pool,
-            principal,
-            REVIEWS,
-            kind="review",
-            action="verify_action",
-            label="Xác nhận hành động sau xem xét đã hoàn thành",
-            where=_TO_VERIFY,
-            arguments=(principal.sub,),
-        ),
     ]
+
+
+async def _verifications(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+    return await step_tasks(
+        pool,
+        principal,
+        REVIEWS,
+        kind="review",
+        action="verify_action",
+        label="Xác nhận hành động sau xem xét đã hoàn thành",
+        where=_TO_VERIFY,
+        arguments=(principal.sub,),
+    )
 
 
 async def _leader(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
@@ -130,6 +133,8 @@ async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
         found += await _secretary(pool, principal)
     if UNIT_LEADER in principal.roles:
         found += await _leader(pool, principal)
+    if {ISO_SECRETARY, UNIT_LEADER} & principal.roles:
+        found += await _verifications(pool, principal)
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
         found += await _department(pool, principal, principal.department_id)
     return found
