@@ -1,7 +1,8 @@
 """`make bench`: what a user feels under load, measured on the whole system in one run.
 
 1. Open-loop load (commands through the gateway, `?wait=false`, every 1/rate s whatever the
-   earlier ones do: in turn, draft an objective, identify a risk, open a nonconformity) at 60
+   earlier ones do: in turn, draft an objective, identify a risk, open a nonconformity,
+   draft a review notice) at 60
    and 200 commands/s; during the load, some commands are followed until their version
    shows in the gateway's read model.
 2. The highest offered rate at which both p99s stay under 150 ms with no failure.
@@ -144,7 +145,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
     objectives = HttpPool(stack.service("objectives").url)
     risk = HttpPool(stack.service("risk").url)
     audit = HttpPool(stack.service("audit").url)
-    published = published_reader([objectives, risk, audit])
+    review = HttpPool(stack.service("review").url)
+    published = published_reader([objectives, risk, audit, review])
     risk_plan = await approved_risk_plan(stack.gateway_url)
     risk_headers = {"authorization": await dev_token(stack.gateway_url, role="department_leader")}
     watch = await asyncpg.connect(stack.database_url)
@@ -252,6 +254,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
     await objectives.close()
     await risk.close()
     await audit.close()
+    await review.close()
     await watch.close()
     await count.close()
     return figures
@@ -337,7 +340,8 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         "",
         f"=== e-ISO benchmark ({seconds:.0f} s; the machine is shared: figures are noisy) ===",
         "Open loop, one command of each service in turn through the gateway (?wait=false):",
-        "draft an objective, identify a risk, open a nonconformity; latencies count from",
+        "draft an objective, identify a risk, open a nonconformity, draft a review notice;",
+        "latencies count from",
         "when each command was due; read model = command due → its version visible in the",
         "gateway's read model (a sample of the commands, polled every 2 ms during the load):",
         *_steps(figures["fixed"]),

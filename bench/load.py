@@ -25,6 +25,7 @@ UNIT = "so-khcn"
 DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
 IDENTIFY_PATH = f"/api/v1/units/{UNIT}/risks?wait=false"
 OPEN_NC_PATH = f"/api/v1/units/{UNIT}/nonconformities?wait=false"
+NOTICE_PATH = f"/api/v1/units/{UNIT}/reviews?wait=false"
 #: The department of the made-up department leader who identifies risks under load.
 RISK_DEPARTMENT = "van-phong"
 P99_LIMIT_MS = 150.0
@@ -85,6 +86,22 @@ def nonconformity_body(index: int) -> bytes:
             "department_id": RISK_DEPARTMENT,
             "description": f"Sự không phù hợp đo hiệu năng {index}",
             "clause": "8.5.1",
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def notice_body(index: int) -> bytes:
+    """A review notice; its year cycles over a century, so that notices drafted at once rarely
+    number their rounds in the same (unit, year) register."""
+    year = 2000 + index % 100
+    return json.dumps(
+        {
+            "year": year,
+            "title": f"Thông báo đo hiệu năng {index}",
+            "agenda": [{"topic": "objective_achievement", "department_ids": [RISK_DEPARTMENT]}],
+            "report_deadline": f"{year}-12-01",
+            "meeting_date": f"{year}-12-15",
         },
         ensure_ascii=False,
     ).encode()
@@ -153,7 +170,7 @@ class Bench:
 
     The load is a mix of services, one command of each in turn: draft an objective (as the
     secretary), identify a risk under `risk_plan` (as a department leader), open a
-    nonconformity (as the secretary).
+    nonconformity, draft a review notice (as the secretary).
     """
 
     def __init__(
@@ -180,6 +197,7 @@ class Bench:
                 {**risk_headers, "content-type": "application/json"},
             ),
             Command("audit", OPEN_NC_PATH, nonconformity_body, json_headers),
+            Command("review", NOTICE_PATH, notice_body, json_headers),
         ]
         self.services = [command.service for command in self.mix]
         self.watcher = watcher

@@ -11,8 +11,13 @@ import uuid
 
 import asyncpg
 
-#: The read-model tables of the records the load creates: objectives, risks, nonconformities.
-LOADED = ("gateway.objectives", "gateway.risk_entries", "gateway.nonconformities")
+#: The read-model tables of the records the load creates.
+LOADED = (
+    "gateway.objectives",
+    "gateway.risk_entries",
+    "gateway.nonconformities",
+    "gateway.reviews",
+)
 
 
 async def visible_versions(
