@@ -46,6 +46,13 @@ STP_PEOPLE = DemoPeople(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    from the first browser test to the session's end, where `asyncio.run` (the fault tests',
+    the stack's broker restart) cannot run."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     with isolated_stack("qms-test-") as running:
