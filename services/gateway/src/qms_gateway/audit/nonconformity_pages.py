@@ -4,14 +4,13 @@ with its corrective action, the timeline of its steps and a form per step."""
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
 from qms_contracts import audit as contract
 from qms_contracts.audit import SERVICE
@@ -29,12 +28,12 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
-from qms_gateway.portal.commands import PageCommands, Refusal, expected_version
-from qms_gateway.portal.forms import Errors, day, field_names, text
+from qms_gateway.portal.commands import PageCommands, PageStep, Refusal, fields
+from qms_gateway.portal.forms import field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.clock import today
-from qms_runtime.errors import Forbidden, NotFound
+from qms_runtime.errors import Forbidden
 
 LIST = "/khong-phu-hop"
 COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
@@ -74,26 +73,19 @@ NOTICES = {
 }
 
 
-class Step(NamedTuple):
-    """A page step: its command (the API path's last part), its body model, the form's text
-    fields and its date field."""
-
-    command: str
-    model: type[BaseModel]
-    texts: tuple[str, ...]
-    day: str | None = None
-
-
 STEPS = {
-    "khac-phuc": Step(
+    "khac-phuc": PageStep(
         "action",
         CorrectiveActionInput,
-        ("correction", "root_cause", "action", "owner_department_id"),
-        "due_date",
+        fields("correction", "root_cause", "action", "owner_department_id", dates=("due_date",)),
     ),
-    "thuc-hien": Step("implement", ImplementInput, ("evidence",), "implemented_on"),
-    "kiem-tra": Step("verify", VerifyInput, ("effective", "note"), "verified_on"),
-    "dong": Step("close", CloseNonconformityInput, ("note",)),
+    "thuc-hien": PageStep(
+        "implement", ImplementInput, fields("evidence", dates=("implemented_on",))
+    ),
+    "kiem-tra": PageStep(
+        "verify", VerifyInput, fields("effective", "note", dates=("verified_on",))
+    ),
+    "dong": PageStep("close", CloseNonconformityInput, fields("note")),
 }
 #: What the timeline shows of each step's event: its fields, their labels, and how a stored
 #: JSON value becomes the one shown (a date stays a date, for its format).
@@ -127,13 +119,6 @@ Text = Annotated[str, Parameter(max_length=200)]
 
 def path(nonconformity_id: uuid.UUID | str) -> str:
     return f"{LIST}/{nonconformity_id}"
-
-
-def _step_data(step: Step, form: FormMultiDict, errors: Errors) -> dict[str, Any]:
-    data: dict[str, Any] = {name: text(form, name) for name in step.texts}
-    if step.day:
-        data[step.day] = day(form, step.day, errors)
-    return data
 
 
 def timeline(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -261,21 +246,10 @@ class NonconformityPages(Controller):
     ) -> Template | Redirect:
         """Plan (or correct) the action, record it implemented, verify it, close: a form each."""
         user = signed_in(request, session)
-        if step not in STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
         form = await request.form()
-        errors: Errors = {}
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            f"/api/v1/nonconformities/{nonconformity_id}/{STEPS[step].command}",
-            STEPS[step].model,
-            _step_data(STEPS[step], form, errors),
-            errors,
-            expected_version(form),
-            nonconformity_id,
+        record = f"/api/v1/nonconformities/{nonconformity_id}"
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, STEPS, step, record, nonconformity_id, form
         )
         if isinstance(outcome, Refusal):
             return await self._detail(

@@ -10,7 +10,6 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
 from qms_contracts.audit_commands import (
     AcknowledgeInput,
@@ -26,7 +25,7 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
-from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
+from qms_gateway.portal.commands import REVIEW_STEPS, PageStep, Refusal, expected_version, fields
 from qms_gateway.portal.forms import Errors, chosen, day, edit_rows, field_names, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
@@ -69,11 +68,13 @@ NOTICES = {
     "xac-nhan": "Đã xác nhận phát hiện.",
     "ket-luan": "Đã kết luận đợt đánh giá.",
 }
-#: Each page step: its command under the plan, the body model, and the form fields it sends.
-STEPS: dict[str, tuple[str, type[BaseModel] | None, tuple[str, ...]]] = {
-    **{step: (api, model, ("reason",)) for step, (api, model) in REVIEW_STEPS.items()},
-    "phat-hien": ("findings", FindingInput, ("department_id", "kind", "clause", "evidence")),
-    "ket-luan": ("conclude", ConcludeInput, ("outcome", "note")),
+#: The steps of a round's page.
+STEPS = {
+    **REVIEW_STEPS,
+    "phat-hien": PageStep(
+        "findings", FindingInput, fields("department_id", "kind", "clause", "evidence")
+    ),
+    "ket-luan": PageStep("conclude", ConcludeInput, fields("outcome", "note")),
 }
 #: Errors inside a visit's lead, team or checklist are shown beside that field.
 _NESTED_ERROR = re.compile(r"^(visits\.\d+\.(?:lead|team|checklist))\..+$")
@@ -361,24 +362,12 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         """The review steps, a finding, the conclusion."""
         user = signed_in(request, session)
-        if step not in STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model, fields = STEPS[step]
         form = await request.form()
-        data = {name: text(form, name) for name in fields}
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            f"/api/v1/audit-plans/{plan_id}/{api_step}",
-            model,
-            data,
-            expected_version=expected_version(form),
-            record_id=plan_id,
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, STEPS, step, f"/api/v1/audit-plans/{plan_id}", plan_id, form
         )
         if isinstance(outcome, Refusal):
-            where = f"{step}-{data['department_id']}" if step == "phat-hien" else step
+            where = f"{step}-{text(form, 'department_id')}" if step == "phat-hien" else step
             return await self._detail(pool, user, plan_id, refusal=outcome, typed=form, step=where)
         return Redirect(f"{plan_path(plan_id)}?kq={step}", status_code=303)
 

@@ -22,7 +22,6 @@ from qms_gateway.portal.forms import Errors, chosen, day, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.clock import today
-from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 
 PROGRAMMES = "/danh-gia-noi-bo"
@@ -209,20 +208,10 @@ class ProgrammePages(Controller):
     ) -> Template | Redirect:
         """Submit, approve, return: the reviewed-record kit's steps."""
         user = signed_in(request, session)
-        if step not in REVIEW_STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model = REVIEW_STEPS[step]
         form = await request.form()
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            f"/api/v1/audit-programmes/{programme_id}/{api_step}",
-            model,
-            {"reason": text(form, "reason")},
-            expected_version=expected_version(form),
-            record_id=programme_id,
+        record = f"/api/v1/audit-programmes/{programme_id}"
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, REVIEW_STEPS, step, record, programme_id, form
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, programme_id, refusal=outcome, typed=form)

@@ -25,7 +25,7 @@ from qms_gateway.objectives.actions import document_actions
 from qms_gateway.objectives.pages import COMMANDS, FIELD_LABELS
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
+from qms_gateway.portal.commands import REVIEW_STEPS, PageStep, Refusal, expected_version
 from qms_gateway.portal.forms import field_names, text
 from qms_gateway.portal.pages import STATUS_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
@@ -34,7 +34,7 @@ from qms_runtime.principal import ISO_SECRETARY
 
 APPROVED_TYPES = {events.approved.event_type for events in (POLICY_EVENTS, CONTEXT_EVENTS)}
 Text = Annotated[str, Parameter(max_length=200)]
-STEPS = {**REVIEW_STEPS, "ban-hanh": ("publish", None)}
+STEPS = {**REVIEW_STEPS, "ban-hanh": PageStep("publish")}
 NOTICES = {
     "soan": "Đã lưu dự thảo.",
     "sua": "Đã lưu bản sửa.",
@@ -323,22 +323,12 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             forwarder: Forwarder,
         ) -> Template | Redirect:
             user = signed_in(request, session)
-            if step not in STEPS:
-                raise NotFound(f"Không có thao tác '{step}'")
-            api_step, model = STEPS[step]
             form = await request.form()
-            typed = {"reason": text(form, "reason")}
-            outcome = await COMMANDS.send_form(
-                forwarder,
-                pool,
-                user,
-                "POST",
-                f"/api/v1/{kind.plural}/{record_id}/{api_step}",
-                model,
-                typed,
-                expected_version=expected_version(form),
-                record_id=record_id,
+            record = f"/api/v1/{kind.plural}/{record_id}"
+            outcome = await COMMANDS.send_step(
+                forwarder, pool, user, STEPS, step, record, record_id, form
             )
+            typed = {"reason": text(form, "reason")}
             if isinstance(outcome, Refusal):
                 return await detail_page(pool, user, record_id, refusal=outcome, typed=typed)
             return Redirect(f"{kind.path}/{record_id}?kq={step}", status_code=303)

@@ -312,8 +312,8 @@ class ObjectivePages(Controller):
         step: str, form: FormMultiDict, errors: Errors
     ) -> tuple[str, type[Any] | None, dict[str, Any]]:
         if step in REVIEW_STEPS:
-            command, model = REVIEW_STEPS[step]
-            return command, model, {"reason": text(form, "reason")}
+            review = REVIEW_STEPS[step]
+            return review.command, review.model, review.read(form, errors)
         if step == "pho-bien":
             return (
                 "disseminate",

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +13,9 @@ from pydantic import BaseModel
 from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
-from qms_gateway.portal.forms import Errors, checked
+from qms_gateway.portal.forms import Errors, checked, day, text
 from qms_gateway.portal.session import Session
-from qms_runtime.errors import QmsError, VersionConflict
+from qms_runtime.errors import NotFound, QmsError, VersionConflict
 
 
 class CommandRefused(QmsError):
@@ -48,6 +48,42 @@ class Refusal:
     status: int
     errors: Errors
     conflict: dict[str, Any] | None = None
+
+
+#: How a step's form is read into its command's body (a typed field's error into `Errors`).
+FormReader = Callable[[FormMultiDict, Errors], dict[str, Any]]
+
+
+def fields(*texts: str, dates: tuple[str, ...] = ()) -> FormReader:
+    """A form read as text fields and date fields (a date typed wrong: an error beside it)."""
+
+    def read(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
+        data: dict[str, Any] = {name: text(form, name) for name in texts}
+        data.update({name: day(form, name, errors) for name in dates})
+        return data
+
+    return read
+
+
+NO_FIELDS = fields()
+
+
+@dataclass(frozen=True)
+class PageStep:
+    """A step a record's page posts: its command (the last part of its path under the
+    record's), the command's body model (None: no body), and how the form is read."""
+
+    command: str
+    model: type[BaseModel] | None = None
+    read: FormReader = NO_FIELDS
+
+
+#: The reviewed-record kit's steps as pages post them.
+REVIEW_STEPS = {
+    "trinh": PageStep("submit"),
+    "duyet": PageStep("approve"),
+    "tra-lai": PageStep("return", ReturnInput, fields("reason")),
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +136,37 @@ class PageCommands:
             return Refusal(409, {}, seen)
         return Refusal(refused.status, refused.errors())
 
+    async def send_step(
+        self,
+        forwarder: Forwarder,
+        pool: asyncpg.Pool,
+        session: Session,
+        steps: Mapping[str, PageStep],
+        step: str,
+        record: str,
+        record_id: uuid.UUID,
+        form: FormMultiDict,
+    ) -> CommandReply | Refusal:
+        """Step `step` of `steps` (404 if there is none) on the record whose API path is
+        `record`, on the version the form was opened on."""
+        if step not in steps:
+            raise NotFound(f"Không có thao tác '{step}'")
+        chosen = steps[step]
+        errors: Errors = {}
+        data = chosen.read(form, errors)
+        return await self.send_form(
+            forwarder,
+            pool,
+            session,
+            "POST",
+            f"{record}/{chosen.command}",
+            chosen.model,
+            data,
+            errors,
+            expected_version(form),
+            record_id,
+        )
+
     async def send_form(
         self,
         forwarder: Forwarder,
@@ -126,14 +193,6 @@ class PageCommands:
         return await self.send(
             forwarder, pool, session, method, path, body, expected_version, record_id
         )
-
-
-#: The reviewed-record kit's steps as pages post them: page step → (command, its body model).
-REVIEW_STEPS: dict[str, tuple[str, type[BaseModel] | None]] = {
-    "trinh": ("submit", None),
-    "duyet": ("approve", None),
-    "tra-lai": ("return", ReturnInput),
-}
 
 
 def expected_version(form: FormMultiDict) -> int | None:

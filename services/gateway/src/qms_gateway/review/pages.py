@@ -4,17 +4,15 @@ conclusion and its actions; one form per step, each offered to whoever may take 
 
 import re
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, NamedTuple, get_args
+from typing import Annotated, Any, get_args
 
 import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
-from qms_contracts.inputs import ReturnInput
+from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_contracts.review import SERVICE
 from qms_contracts.review_commands import (
     CompleteReviewActionInput,
@@ -32,8 +30,15 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import record_in_view, unit_in_view
-from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
-from qms_gateway.portal.forms import Errors, day, edit_rows, field_names, text
+from qms_gateway.portal.commands import (
+    REVIEW_STEPS,
+    PageCommands,
+    PageStep,
+    Refusal,
+    expected_version,
+    fields,
+)
+from qms_gateway.portal.forms import Errors, edit_rows, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.review import readmodel
@@ -105,33 +110,19 @@ Text = Annotated[str, Parameter(max_length=200)]
 OUTPUT_ID = re.compile(r"^o[1-9][0-9]{0,2}$")
 
 
-def _texts(*names: str) -> Callable[[FormMultiDict, Errors], dict[str, Any]]:
-    return lambda form, errors: {name: text(form, name) for name in names}
-
-
-def _action_done(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
-    return {"evidence": text(form, "evidence"), "completed_on": day(form, "completed_on", errors)}
-
-
-class Step(NamedTuple):
-    """A page step: its command under the review, its body model, how the form is read."""
-
-    command: str
-    model: type[BaseModel] | None
-    read: Callable[[FormMultiDict, Errors], dict[str, Any]] = _texts()
-
-
 STEPS = {
-    **{step: Step(api, model, _texts("reason")) for step, (api, model) in REVIEW_STEPS.items()},
-    "gui": Step("issue", None),
-    "tong-hop": Step("consolidate", ConsolidateInput, _texts("summary")),
-    "hop": Step("meeting", MeetingInput, meeting_values),
-    "duyet-ket-luan": Step("conclusion/approve", None),
-    "tra-lai-ket-luan": Step("conclusion/return", ReturnInput, _texts("reason")),
+    **REVIEW_STEPS,
+    "gui": PageStep("issue"),
+    "tong-hop": PageStep("consolidate", ConsolidateInput, fields("summary")),
+    "hop": PageStep("meeting", MeetingInput, meeting_values),
+    "duyet-ket-luan": PageStep("conclusion/approve"),
+    "tra-lai-ket-luan": PageStep("conclusion/return", ReturnInput, fields("reason")),
 }
 ACTION_STEPS = {
-    "hoan-thanh": Step("complete", CompleteReviewActionInput, _action_done),
-    "xac-nhan": Step("verify", VerifyActionInput, _texts("note")),
+    "hoan-thanh": PageStep(
+        "complete", CompleteReviewActionInput, fields("evidence", dates=("completed_on",))
+    ),
+    "xac-nhan": PageStep("verify", VerifyActionInput, fields("note")),
 }
 
 
@@ -408,14 +399,20 @@ class ReviewPages(Controller):
     ) -> Template | Redirect:
         """An output's action recorded done, then verified."""
         user = signed_in(request, session)
-        if step not in ACTION_STEPS or not OUTPUT_ID.match(output_id):
-            raise NotFound(f"Không có thao tác '{step}' cho '{output_id}'")
-        chosen = ACTION_STEPS[step]
-        command = f"actions/{output_id}/{chosen.command}"
+        if not OUTPUT_ID.match(output_id):
+            raise NotFound(f"Không có đầu ra '{output_id}'")
         form = await request.form()
-        return await self._send_step(
-            pool, forwarder, upstream, user, review_id, form, chosen, command, step, output_id
+        outcome = await COMMANDS.send_step(
+            forwarder,
+            pool,
+            user,
+            ACTION_STEPS,
+            step,
+            f"{_api(review_id)}/actions/{output_id}",
+            review_id,
+            form,
         )
+        return await self._stepped(pool, upstream, user, review_id, outcome, form, step, output_id)
 
     @post("/{review_id:uuid}/{step:str}")
     async def step(
@@ -431,42 +428,25 @@ class ReviewPages(Controller):
         """The notice's review steps, issuing, consolidation, the meeting, the leader's
         approval or return of the conclusion."""
         user = signed_in(request, session)
-        if step not in STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
-        chosen = STEPS[step]
         form = await request.form()
-        return await self._send_step(
-            pool, forwarder, upstream, user, review_id, form, chosen, chosen.command, step
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, STEPS, step, _api(review_id), review_id, form
         )
+        return await self._stepped(pool, upstream, user, review_id, outcome, form, step)
 
-    async def _send_step(
+    async def _stepped(
         self,
         pool: asyncpg.Pool,
-        forwarder: Forwarder,
         upstream: Upstream,
         user: Session,
         review_id: uuid.UUID,
+        outcome: CommandReply | Refusal,
         form: FormMultiDict,
-        chosen: Step,
-        command: str,
         step: str,
         output_id: str = "",
     ) -> Template | Redirect:
-        """A step's form sent as its command; refused, the review again with the form's errors
-        (`step`, and the output's id for an action's, says which form they belong to)."""
-        errors: Errors = {}
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            _api(review_id, command),
-            chosen.model,
-            chosen.read(form, errors),
-            errors,
-            expected_version(form),
-            review_id,
-        )
+        """After a step: refused, the review again with the form's errors (`step`, and the
+        output's id for an action's, says which form they belong to)."""
         if isinstance(outcome, Refusal):
             refusal = meeting_refusal(outcome) if step == "hop" else outcome
             where = f"{step}-{output_id}" if output_id else step

@@ -23,7 +23,7 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
-from qms_gateway.portal.commands import PageCommands, Refusal, expected_version
+from qms_gateway.portal.commands import PageCommands, PageStep, Refusal, expected_version, fields
 from qms_gateway.portal.forms import Errors, day, edit_rows, field_names, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
@@ -35,7 +35,7 @@ from qms_gateway.risk.actions import (
     entry_actions,
 )
 from qms_runtime.clock import today
-from qms_runtime.errors import Forbidden, NotFound
+from qms_runtime.errors import Forbidden
 
 LIST = "/rui-ro"
 COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
@@ -92,12 +92,16 @@ NOTICES = {
     "danh-gia-lai": "Đã ghi nhận đánh giá lại.",
     "dong": "Đã đóng.",
 }
-#: A page step, its command in the risk service and its body model.
-STEPS: dict[str, tuple[str, type[Any]]] = {
-    "danh-gia": ("assess", AssessInput),
-    "hoan-thanh": ("actions/complete", CompleteActionInput),
-    "danh-gia-lai": ("reassess", ReassessInput),
-    "dong": ("close", CloseInput),
+#: The steps of an entry's page.
+STEPS = {
+    "danh-gia": PageStep("assess", AssessInput, fields("likelihood", "severity")),
+    "hoan-thanh": PageStep(
+        "actions/complete",
+        CompleteActionInput,
+        fields("action_id", "evidence", dates=("completed_on",)),
+    ),
+    "danh-gia-lai": PageStep("reassess", ReassessInput, fields("likelihood", "severity")),
+    "dong": PageStep("close", CloseInput, fields("note")),
 }
 Text = Annotated[str, Parameter(max_length=200)]
 ACTION_FIELDS = ("description", "owner_department_id", "due_date")
@@ -105,22 +109,6 @@ ACTION_FIELDS = ("description", "owner_department_id", "due_date")
 
 def path(entry_id: uuid.UUID | str, step: str = "") -> str:
     return f"{LIST}/{entry_id}" + (f"/{step}" if step else "")
-
-
-def _api(entry_id: uuid.UUID, step: str) -> str:
-    return f"/api/v1/risks/{entry_id}/{step}"
-
-
-def _step_data(step: str, form: FormMultiDict, errors: Errors) -> dict[str, Any]:
-    if step in ("danh-gia", "danh-gia-lai"):
-        return {"likelihood": text(form, "likelihood"), "severity": text(form, "severity")}
-    if step == "hoan-thanh":
-        return {
-            "action_id": text(form, "action_id"),
-            "evidence": text(form, "evidence"),
-            "completed_on": day(form, "completed_on", errors),
-        }
-    return {"note": text(form, "note")}
 
 
 def _actions_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
@@ -293,7 +281,7 @@ class RegisterPages(Controller):
             pool,
             user,
             "POST",
-            _api(entry_id, "treatment"),
+            f"/api/v1/risks/{entry_id}/treatment",
             TreatmentInput,
             values,
             errors,
@@ -317,22 +305,10 @@ class RegisterPages(Controller):
     ) -> Template | Redirect:
         """Assess, record an action done, re-assess, close: one form each on the entry."""
         user = signed_in(request, session)
-        if step not in STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model = STEPS[step]
         form = await request.form()
-        errors: Errors = {}
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            _api(entry_id, api_step),
-            model,
-            _step_data(step, form, errors),
-            errors,
-            expected_version(form),
-            entry_id,
+        record = f"/api/v1/risks/{entry_id}"
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, STEPS, step, record, entry_id, form
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, entry_id, refusal=outcome, typed=form, step=step)

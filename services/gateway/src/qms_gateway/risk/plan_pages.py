@@ -25,7 +25,6 @@ from qms_gateway.risk.actions import plan_actions
 from qms_gateway.risk.pages import COMMANDS, KINDS, LEVELS, OPTION_LABELS
 from qms_gateway.risk.routes import plan_report
 from qms_runtime.clock import today
-from qms_runtime.errors import NotFound
 from qms_runtime.principal import ISO_SECRETARY
 
 PLANS = "/rui-ro/ke-hoach"
@@ -216,20 +215,10 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         """Submit, approve, return: the reviewed-record kit's steps."""
         user = signed_in(request, session)
-        if step not in REVIEW_STEPS:
-            raise NotFound(f"Không có thao tác '{step}'")
-        api_step, model = REVIEW_STEPS[step]
         form = await request.form()
-        outcome = await COMMANDS.send_form(
-            forwarder,
-            pool,
-            user,
-            "POST",
-            f"/api/v1/risk-plans/{plan_id}/{api_step}",
-            model,
-            {"reason": text(form, "reason")},
-            expected_version=expected_version(form),
-            record_id=plan_id,
+        record = f"/api/v1/risk-plans/{plan_id}"
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, REVIEW_STEPS, step, record, plan_id, form
         )
         if isinstance(outcome, Refusal):
             return await self._detail(pool, user, plan_id, refusal=outcome, typed=form)
