@@ -28,8 +28,8 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
-from qms_gateway.portal.commands import PageCommands, PageStep, Refusal, fields
-from qms_gateway.portal.forms import field_names, text
+from qms_gateway.portal.commands import PageCommands, PageStep, Refusal, fields, refused
+from qms_gateway.portal.forms import text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.clock import today
@@ -274,7 +274,6 @@ class NonconformityPages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id)
-        errors = refusal.errors if refusal else {}
         return page(
             "audit/nonconformity_open.html",
             user,
@@ -282,9 +281,7 @@ class NonconformityPages(Controller):
             sources=HAND_SOURCES,
             departments=list(directory.department_names(unit).items()),
             values=values,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _detail(
@@ -303,7 +300,6 @@ class NonconformityPages(Controller):
         unit = await directory.unit(pool, nc["unit_id"])
         departments = directory.department_names(unit)
         plan = await readmodel.plan(pool, uuid.UUID(nc["plan_id"])) if nc["plan_id"] else None
-        errors = refusal.errors if refusal else {}
         now = today()
         return page(
             "audit/nonconformity.html",
@@ -316,12 +312,9 @@ class NonconformityPages(Controller):
             actions=nonconformity_actions(user.principal, nc, now),
             timeline=timeline(await history(pool, nonconformity_id, COMMANDS.history_labels)),
             sources=SOURCES,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             step=step,
             notice=notice,
             today=now.isoformat(),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

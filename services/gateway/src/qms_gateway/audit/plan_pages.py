@@ -25,8 +25,15 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
-from qms_gateway.portal.commands import REVIEW_STEPS, PageStep, Refusal, expected_version, fields
-from qms_gateway.portal.forms import Errors, chosen, day, edit_rows, field_names, read_rows, text
+from qms_gateway.portal.commands import (
+    REVIEW_STEPS,
+    PageStep,
+    Refusal,
+    expected_version,
+    fields,
+    refused,
+)
+from qms_gateway.portal.forms import Errors, chosen, day, edit_rows, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.errors import Forbidden, NotFound
@@ -410,8 +417,7 @@ class PlanPages(Controller):
     ) -> Template:
         unit = await directory.unit(pool, programme["unit_id"])
         departments = directory.department_names(unit)
-        shown = _visible_errors(refusal) if refusal else None
-        errors = shown.errors if shown else {}
+        refusal = _visible_errors(refusal) if refusal else None
         return page(
             "audit/plan_form.html",
             user,
@@ -425,10 +431,7 @@ class PlanPages(Controller):
                 for a in await directory.users_with_role(pool, programme["unit_id"], AUDITOR)
             ],
             expected=expected or (plan["version"] if plan else None),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _detail(
@@ -445,7 +448,6 @@ class PlanPages(Controller):
         plan = await self._plan(pool, user, plan_id)
         unit = await directory.unit(pool, plan["unit_id"])
         departments = directory.department_names(unit)
-        errors = refusal.errors if refusal else {}
         nonconformities, _ = await readmodel.nonconformities(pool, plan["unit_id"], plan_id=plan_id)
         return page(
             "audit/plan.html",
@@ -462,11 +464,8 @@ class PlanPages(Controller):
             outcomes=OUTCOMES,
             history=await history(pool, plan_id, COMMANDS.history_labels),
             programme_path=programme_path(plan["programme_id"]),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             step=step,
             notice=notice,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

@@ -17,8 +17,14 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
-from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
-from qms_gateway.portal.forms import Errors, chosen, day, field_names, text
+from qms_gateway.portal.commands import (
+    REVIEW_STEPS,
+    PageCommands,
+    Refusal,
+    expected_version,
+    refused,
+)
+from qms_gateway.portal.forms import Errors, chosen, day, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.clock import today
@@ -241,7 +247,6 @@ class ProgrammePages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id)
-        errors = refusal.errors if refusal else {}
         return page(
             "audit/programme_form.html",
             user,
@@ -250,10 +255,7 @@ class ProgrammePages(Controller):
             departments=list(directory.department_names(unit).items()),
             programme=programme,
             expected=expected or (programme["version"] if programme else None),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _detail(
@@ -268,7 +270,6 @@ class ProgrammePages(Controller):
     ) -> Template:
         programme = await self._programme(pool, user, programme_id)
         unit = await directory.unit(pool, programme["unit_id"])
-        errors = refusal.errors if refusal else {}
         return page(
             "audit/programme.html",
             user,
@@ -279,10 +280,7 @@ class ProgrammePages(Controller):
             actions=programme_actions(user.principal, programme),
             history=await history(pool, programme_id, COMMANDS.history_labels),
             outcomes=OUTCOMES,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             notice=notice,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

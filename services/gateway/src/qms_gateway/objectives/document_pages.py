@@ -25,8 +25,8 @@ from qms_gateway.objectives.actions import document_actions
 from qms_gateway.objectives.pages import COMMANDS, FIELD_LABELS
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import REVIEW_STEPS, PageStep, Refusal, expected_version
-from qms_gateway.portal.forms import field_names, text
+from qms_gateway.portal.commands import REVIEW_STEPS, PageStep, Refusal, expected_version, refused
+from qms_gateway.portal.forms import text
 from qms_gateway.portal.pages import STATUS_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
 from qms_runtime.errors import NotFound
@@ -102,19 +102,15 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
         expected: int | None = None,
         refusal: Refusal | None = None,
     ) -> Template:
-        errors = refusal.errors if refusal else {}
         return page(
             "objectives/document_form.html",
             user,
             kind=kind,
             unit=await directory.unit(pool, unit_id),
             values=values,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
             record=record,
             expected=expected or (record["version"] if record else None),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def detail_page(
@@ -128,7 +124,6 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
     ) -> Template:
         record = await record_for(pool, user, record_id)
         versions = await readmodel.documents(pool, record["unit_id"], kind.kind)
-        errors = refusal.errors if refusal else {}
         return page(
             "objectives/document.html",
             user,
@@ -142,12 +137,9 @@ def document_pages(kind: DocumentKind) -> type[Controller]:
             ],
             actions=document_actions(user.principal, record),
             history=await history(pool, record_id, COMMANDS.history_labels),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or {},
             notice=notice,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     class DocumentPages(Controller):

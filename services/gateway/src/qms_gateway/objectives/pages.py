@@ -25,13 +25,18 @@ from qms_gateway.objectives import readmodel
 from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, progress_targets
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
-from qms_gateway.portal.commands import REVIEW_STEPS, PageCommands, Refusal, expected_version
+from qms_gateway.portal.commands import (
+    REVIEW_STEPS,
+    PageCommands,
+    Refusal,
+    expected_version,
+    refused,
+)
 from qms_gateway.portal.forms import (
     Errors,
     chosen,
     day,
     edit_rows,
-    field_names,
     number,
     read_rows,
     text,
@@ -361,19 +366,15 @@ class ObjectivePages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id) or {}
-        errors = refusal.errors if refusal else {}
         return page(
             "objectives/form.html",
             user,
             unit=unit,
-            departments=[(d["department_id"], d["name"]) for d in unit.get("departments", [])],
+            departments=list(directory.department_names(unit).items()),
             values=values,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS | {"title": "Tên mục tiêu"}),
             record=record,
             expected=expected or (record["version"] if record else None),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS | {"title": "Tên mục tiêu"}),
         )
 
     async def _detail(
@@ -398,7 +399,6 @@ class ObjectivePages(Controller):
             for target in record["targets"]
             if target["progress"]
         }
-        errors = refusal.errors if refusal else {}
         return page(
             "objectives/detail.html",
             user,
@@ -410,11 +410,8 @@ class ObjectivePages(Controller):
             actions=objective_actions(user.principal, record),
             progress_targets=progress_targets(user.principal, record),
             history=await history(pool, objective_id, COMMANDS.history_labels),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             notice=notice,
             today=today().isoformat(),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

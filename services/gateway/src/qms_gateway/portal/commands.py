@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
-from qms_gateway.portal.forms import Errors, checked, day, text
+from qms_gateway.portal.forms import Errors, checked, day, field_names, text
 from qms_gateway.portal.session import Session
 from qms_runtime.errors import NotFound, QmsError, VersionConflict
 
@@ -193,6 +193,18 @@ class PageCommands:
         return await self.send(
             forwarder, pool, session, method, path, body, expected_version, record_id
         )
+
+
+def refused(refusal: Refusal | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    """What a page shows of a refusal (none: nothing): the errors, the names of their fields
+    (`labels` name each part of a field's path), a stale form's changes, the status."""
+    errors = refusal.errors if refusal else {}
+    return {
+        "errors": errors,
+        "error_fields": field_names(errors, labels),
+        "conflict": refusal.conflict if refusal else None,
+        "status_code": refusal.status if refusal else 200,
+    }
 
 
 def expected_version(form: FormMultiDict) -> int | None:

@@ -37,8 +37,9 @@ from qms_gateway.portal.commands import (
     Refusal,
     expected_version,
     fields,
+    refused,
 )
-from qms_gateway.portal.forms import Errors, edit_rows, field_names, text
+from qms_gateway.portal.forms import Errors, edit_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.review import readmodel
@@ -476,7 +477,6 @@ class ReviewPages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id)
-        errors = refusal.errors if refusal else {}
         return page(
             "review/notice_form.html",
             user,
@@ -486,10 +486,7 @@ class ReviewPages(Controller):
             departments=list(directory.department_names(unit).items()),
             review=review,
             expected=expected or (review["version"] if review else None),
-            errors=errors,
-            error_fields=field_names(errors, NOTICE_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, NOTICE_LABELS),
         )
 
     async def _conclusion_form(
@@ -504,7 +501,6 @@ class ReviewPages(Controller):
         if "draft_conclusion" not in review_steps(user.principal, review, today()):
             raise Forbidden("Chỉ thư ký ISO soạn kết luận, sau cuộc họp và trước khi được duyệt")
         unit = await directory.unit(pool, review["unit_id"])
-        errors = refusal.errors if refusal else {}
         return page(
             "review/conclusion_form.html",
             user,
@@ -514,10 +510,7 @@ class ReviewPages(Controller):
             kinds=list(OUTPUT_KINDS.items()),
             departments=list(directory.department_names(unit).items()),
             expected=expected,
-            errors=errors,
-            error_fields=field_names(errors, CONCLUSION_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, CONCLUSION_LABELS),
         )
 
     async def _detail(
@@ -534,7 +527,6 @@ class ReviewPages(Controller):
     ) -> Template:
         review = await self._review(pool, user, review_id)
         unit = await directory.unit(pool, review["unit_id"])
-        errors = refusal.errors if refusal else {}
         now = today()
         found = await evidence(upstream, user, review_id)
         return page(
@@ -556,12 +548,9 @@ class ReviewPages(Controller):
             action_statuses=ACTION_STATUSES,
             names=EVIDENCE_NAMES,
             history=await history(pool, review_id, COMMANDS.history_labels),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             step=step,
             notice=notice,
             today=now.isoformat(),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

@@ -23,8 +23,15 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
-from qms_gateway.portal.commands import PageCommands, PageStep, Refusal, expected_version, fields
-from qms_gateway.portal.forms import Errors, day, edit_rows, field_names, read_rows, text
+from qms_gateway.portal.commands import (
+    PageCommands,
+    PageStep,
+    Refusal,
+    expected_version,
+    fields,
+    refused,
+)
+from qms_gateway.portal.forms import Errors, day, edit_rows, read_rows, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.risk import readmodel
@@ -343,7 +350,6 @@ class RegisterPages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id)
-        errors = refusal.errors if refusal else {}
         return page(
             "risk/identify.html",
             user,
@@ -354,9 +360,7 @@ class RegisterPages(Controller):
             plans=[(p["id"], p["title"]) for p in plans],
             kinds=KINDS,
             values=values,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _treatment_form(
@@ -369,7 +373,6 @@ class RegisterPages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, entry["unit_id"])
-        errors = refusal.errors if refusal else {}
         return page(
             "risk/treatment.html",
             user,
@@ -379,10 +382,7 @@ class RegisterPages(Controller):
             departments=list(directory.department_names(unit).items()),
             done=[a for a in entry["actions"] if a.get("done")],
             expected=expected,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _detail(
@@ -400,7 +400,6 @@ class RegisterPages(Controller):
         unit = await directory.unit(pool, entry["unit_id"])
         departments = directory.department_names(unit)
         plan = await readmodel.plan(pool, uuid.UUID(entry["plan_id"]))
-        errors = refusal.errors if refusal else {}
         return page(
             "risk/detail.html",
             user,
@@ -416,12 +415,9 @@ class RegisterPages(Controller):
             kinds=KINDS,
             option_labels=OPTION_LABELS,
             scale=SCALE,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             step=step,
             notice=notice,
             today=today().isoformat(),
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )

@@ -16,8 +16,8 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.charts import risk_matrix
-from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version
-from qms_gateway.portal.forms import Errors, day, field_names, text
+from qms_gateway.portal.commands import REVIEW_STEPS, Refusal, expected_version, refused
+from qms_gateway.portal.forms import Errors, day, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.risk import readmodel
@@ -245,7 +245,6 @@ class PlanPages(Controller):
         *,
         refusal: Refusal | None = None,
     ) -> Template:
-        errors = refusal.errors if refusal else {}
         return page(
             "risk/plan_form.html",
             user,
@@ -254,10 +253,7 @@ class PlanPages(Controller):
             levels=list(LEVELS.items())[:3],
             plan=plan,
             expected=expected or (plan["version"] if plan else None),
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
     async def _detail(
@@ -272,7 +268,6 @@ class PlanPages(Controller):
     ) -> Template:
         plan = await self._plan(pool, user, plan_id)
         unit = await directory.unit(pool, plan["unit_id"])
-        errors = refusal.errors if refusal else {}
         approved = plan["status"] == "approved"
         return page(
             "risk/plan.html",
@@ -286,12 +281,9 @@ class PlanPages(Controller):
             levels=LEVELS,
             kinds=KINDS,
             option_labels=OPTION_LABELS,
-            errors=errors,
-            error_fields=field_names(errors, FIELD_LABELS),
-            conflict=refusal.conflict if refusal else None,
             typed=typed or FormMultiDict(),
             notice=notice,
-            status_code=refusal.status if refusal else 200,
+            **refused(refusal, FIELD_LABELS),
         )
 
 
