@@ -341,9 +341,9 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
         f"=== e-ISO benchmark ({seconds:.0f} s; the machine is shared: figures are noisy) ===",
         "Open loop, one command of each service in turn through the gateway (?wait=false):",
         "draft an objective, identify a risk, open a nonconformity, draft a review notice;",
-        "latencies count from",
-        "when each command was due; read model = command due → its version visible in the",
-        "gateway's read model (a sample of the commands, polled every 2 ms during the load):",
+        "latencies count from when each command was due; read model = command due → its",
+        "version visible in the gateway's read model (a sample of each service's commands,",
+        "polled every 2 ms during the load):",
         *_steps(figures["fixed"]),
         f"Highest offered rate with both p99 < 150 ms and no failure: "
         f"{found['highest_good_rate']:.0f}/s (search {found['seconds']:.0f} s)",

@@ -276,17 +276,18 @@ async def open_loop(
 
     Latencies count from the moment a command was due, not from when it was sent: if the
     generator falls behind, the delay is in the figures (no coordinated omission), and the
-    generator's own lag is reported beside them. Every `every`-th command is a read-model
-    sample.
+    generator's own lag is reported beside them. Every `every`-th command of each service is
+    a read-model sample (counted per service: a count over the mix would sample one service).
     """
     total = max(1, round(rate * seconds))
     every = max(1, round(rate / SAMPLES_PER_SECOND))
     latencies: list[tuple[str, float]] = []
     lags: list[float] = []
     failures: Counter[str] = Counter()
+    accepted: Counter[str] = Counter()
     finished = 0.0
 
-    async def one(index: int, due: float) -> None:
+    async def one(due: float) -> None:
         nonlocal finished
         lags.append(time.perf_counter() - due)
         try:
@@ -300,7 +301,8 @@ async def open_loop(
             return
         latencies.append((service, now - due))
         finished = max(finished, now)
-        if index % every == 0:
+        accepted[service] += 1
+        if accepted[service] % every == 0:
             result = json.loads(content)
             bench.watcher.expect(uuid.UUID(result["id"]), int(result["version"]), due, service)
 
@@ -314,7 +316,7 @@ async def open_loop(
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(index, due)))
+        tasks.append(asyncio.create_task(one(due)))
     await asyncio.gather(*tasks)
     caught_up = await bench.caught_up(drain_s)
     drained = max(0.0, time.perf_counter() - (began + seconds))
