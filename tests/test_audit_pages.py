@@ -140,6 +140,22 @@ def test_a_finding_to_its_round_conclusion(people: dict[str, Person]) -> None:
     )
     secretary.shot("32-khong-phu-hop-tu-danh-gia-da-dong")
 
+    # The audit pages pass axe and fit a phone, the figure-7 schedule included.
+    pages = {
+        "/danh-gia-noi-bo": "33-dien-thoai-chuong-trinh",
+        programme: "34-dien-thoai-chuong-trinh-chi-tiet",
+        plan: "35-dien-thoai-ke-hoach-danh-gia",
+        f"/danh-gia-noi-bo/ke-hoach/moi?chuong_trinh={programme.rsplit('/', 1)[1]}": (
+            "36-dien-thoai-lap-ke-hoach"
+        ),
+    }
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path, step in pages.items():
+        page.goto(path)
+        assert serious_violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        secretary.shot(step)
+
     supervisor = people[SUPERVISOR]
     supervisor.page.goto("/giam-sat")
     expect(supervisor.page.locator("main table")).to_contain_text("Đợt đánh giá đã kết luận")
