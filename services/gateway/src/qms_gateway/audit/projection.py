@@ -14,7 +14,7 @@ from qms_gateway.audit.readmodel import (
     plan_title,
     programme_title,
 )
-from qms_gateway.frame.reviewed import review_handlers, set_status, update_row
+from qms_gateway.frame.reviewed import insert_row, review_handlers, set_status, update_row
 from qms_gateway.frame.search import fold
 from qms_runtime.projection import Projection, ProjectionDb
 
@@ -38,23 +38,10 @@ def _programme_columns(
     }
 
 
-async def _insert(c: ProjectionDb, table: str, e: Envelope, **columns: Any) -> None:
-    """A new row for the envelope's aggregate, at its version and time."""
-    names = ["id", "version", "updated_at", *columns]
-    placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
-    await c.execute(
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})",
-        uuid.UUID(e.subject),
-        e.aggregateversion,
-        e.time,
-        *columns.values(),
-    )
-
-
 async def programme_drafted(
     c: ProjectionDb, e: Envelope, p: contract.AuditProgrammeDrafted
 ) -> None:
-    await _insert(c, PROGRAMMES, e, unit_id=p.unit_id, status="draft", **_programme_columns(p))
+    await insert_row(c, PROGRAMMES, e, unit_id=p.unit_id, status="draft", **_programme_columns(p))
 
 
 async def programme_revised(
@@ -73,7 +60,7 @@ def _plan_columns(p: contract.AuditPlanDrafted | contract.AuditPlanRevised) -> d
 
 
 async def plan_drafted(c: ProjectionDb, e: Envelope, p: contract.AuditPlanDrafted) -> None:
-    await _insert(
+    await insert_row(
         c,
         PLANS,
         e,
@@ -140,7 +127,7 @@ async def concluded(c: ProjectionDb, e: Envelope, p: contract.AuditConcluded) ->
 async def nonconformity_opened(
     c: ProjectionDb, e: Envelope, p: contract.NonconformityOpened
 ) -> None:
-    await _insert(
+    await insert_row(
         c,
         NONCONFORMITIES,
         e,

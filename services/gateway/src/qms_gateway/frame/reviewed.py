@@ -55,6 +55,19 @@ def visible(principal: Principal, found: dict[str, Any] | None) -> dict[str, Any
     return found
 
 
+async def insert_row(db: ProjectionDb, table: str, envelope: Envelope, **columns: Any) -> None:
+    """A new row for the envelope's aggregate, at its version and time, with `columns`."""
+    names = ["id", "version", "updated_at", *columns]
+    placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+    await db.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})",
+        uuid.UUID(envelope.subject),
+        envelope.aggregateversion,
+        envelope.time,
+        *columns.values(),
+    )
+
+
 async def update_row(db: ProjectionDb, table: str, envelope: Envelope, **columns: Any) -> None:
     """Set columns of the aggregate's row, with the version and time of `envelope`."""
     names = list(columns)

@@ -6,7 +6,7 @@ from typing import Any
 
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts import objectives as contract
-from qms_gateway.frame.reviewed import review_handlers, set_status, update_row
+from qms_gateway.frame.reviewed import insert_row, review_handlers, set_status, update_row
 from qms_gateway.frame.search import fold
 from qms_gateway.objectives.readmodel import DOCUMENTS, OBJECTIVES, TABLES
 from qms_runtime.projection import Handler, Projection, ProjectionDb
@@ -23,17 +23,16 @@ def _targets_json(targets: list[contract.Target]) -> str:
 
 
 async def objective_drafted(c: ProjectionDb, e: Envelope, p: contract.ObjectiveDrafted) -> None:
-    await c.execute(
-        f"INSERT INTO {OBJECTIVES} (id, unit_id, year, title, status, version, targets, "
-        "updated_at, search) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8)",
-        uuid.UUID(p.objective_id),
-        p.unit_id,
-        p.year,
-        p.title,
-        e.aggregateversion,
-        _targets_json(p.targets),
-        e.time,
-        _objective_search(p.title, p.targets),
+    await insert_row(
+        c,
+        OBJECTIVES,
+        e,
+        unit_id=p.unit_id,
+        year=p.year,
+        title=p.title,
+        status="draft",
+        targets=_targets_json(p.targets),
+        search=_objective_search(p.title, p.targets),
     )
 
 

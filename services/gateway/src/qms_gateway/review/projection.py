@@ -6,7 +6,7 @@ from typing import Any
 
 from qms_contracts import Envelope
 from qms_contracts import review as contract
-from qms_gateway.frame.reviewed import review_handlers, update_row
+from qms_gateway.frame.reviewed import insert_row, review_handlers, update_row
 from qms_gateway.frame.search import fold
 from qms_gateway.review.readmodel import REVIEWS, TABLES
 from qms_runtime.projection import Projection, ProjectionDb
@@ -26,19 +26,16 @@ def _notice(p: contract.ReviewNoticeDrafted | contract.ReviewNoticeRevised) -> d
 
 
 async def drafted(c: ProjectionDb, e: Envelope, p: contract.ReviewNoticeDrafted) -> None:
-    notice = _notice(p)
-    await c.execute(
-        f"INSERT INTO {REVIEWS} (id, version, updated_at, unit_id, year, round, status, title, "
-        "agenda, report_deadline, meeting_date, search) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11)",
-        uuid.UUID(e.subject),
-        e.aggregateversion,
-        e.time,
-        p.unit_id,
-        p.year,
-        p.round,
-        *notice.values(),
-        fold(f"{p.title} {p.year}"),
+    await insert_row(
+        c,
+        REVIEWS,
+        e,
+        unit_id=p.unit_id,
+        year=p.year,
+        round=p.round,
+        status="draft",
+        **_notice(p),
+        search=fold(f"{p.title} {p.year}"),
     )
 
 

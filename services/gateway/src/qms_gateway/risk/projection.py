@@ -6,7 +6,7 @@ from typing import Any
 
 from qms_contracts import Envelope
 from qms_contracts import risk as contract
-from qms_gateway.frame.reviewed import review_handlers, update_row
+from qms_gateway.frame.reviewed import insert_row, review_handlers, update_row
 from qms_gateway.frame.search import fold
 from qms_gateway.risk.readmodel import ENTRIES, PLANS, TABLES
 from qms_runtime.projection import Projection, ProjectionDb
@@ -23,17 +23,7 @@ def _plan_columns(p: contract.RiskPlanDrafted | contract.RiskPlanRevised) -> dic
 
 
 async def plan_drafted(c: ProjectionDb, e: Envelope, p: contract.RiskPlanDrafted) -> None:
-    columns = _plan_columns(p)
-    placeholders = ", ".join(f"${n}" for n in range(5, 5 + len(columns)))
-    await c.execute(
-        f"INSERT INTO {PLANS} (id, unit_id, status, version, updated_at, {', '.join(columns)}) "
-        f"VALUES ($1, $2, 'draft', $3, $4, {placeholders})",
-        uuid.UUID(p.plan_id),
-        p.unit_id,
-        e.aggregateversion,
-        e.time,
-        *columns.values(),
-    )
+    await insert_row(c, PLANS, e, unit_id=p.unit_id, status="draft", **_plan_columns(p))
 
 
 async def plan_revised(c: ProjectionDb, e: Envelope, p: contract.RiskPlanRevised) -> None:
@@ -41,24 +31,22 @@ async def plan_revised(c: ProjectionDb, e: Envelope, p: contract.RiskPlanRevised
 
 
 async def identified(c: ProjectionDb, e: Envelope, p: contract.RiskIdentified) -> None:
-    await c.execute(
-        f"INSERT INTO {ENTRIES} (id, unit_id, plan_id, kind, title, process, cause, consequence, "
-        "department_id, method, identified_by, status, version, updated_at, search) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'identified', $12, $13, $14)",
-        uuid.UUID(p.entry_id),
-        p.unit_id,
-        uuid.UUID(p.plan_id),
-        p.kind,
-        p.title,
-        p.process,
-        p.cause,
-        p.consequence,
-        p.department_id,
-        p.method.model_dump_json(),
-        p.identified_by,
-        e.aggregateversion,
-        e.time,
-        fold(f"{p.title} {p.process} {p.cause} {p.consequence}"),
+    await insert_row(
+        c,
+        ENTRIES,
+        e,
+        unit_id=p.unit_id,
+        plan_id=uuid.UUID(p.plan_id),
+        kind=p.kind,
+        title=p.title,
+        process=p.process,
+        cause=p.cause,
+        consequence=p.consequence,
+        department_id=p.department_id,
+        method=p.method.model_dump_json(),
+        identified_by=p.identified_by,
+        status="identified",
+        search=fold(f"{p.title} {p.process} {p.cause} {p.consequence}"),
     )
 
 
