@@ -266,6 +266,16 @@ def test_a_review_from_its_notice_to_verified_actions(
     supervisor.page.goto("/giam-sat")
     expect(supervisor.page.locator("main table")).to_contain_text("Xem xét của lãnh đạo")
     expect(supervisor.page.locator("main table")).to_contain_text("Đã họp")
+    # A supervisor reads the unit's review, without the unit's own evidence or year's data
+    # (the review service answers those to the unit only), and is not told to reload.
+    supervisor.page.goto(f"{LIST}/{review_id}")
+    expect(supervisor.page.locator("h1")).to_be_visible()
+    expect(supervisor.page.locator("main")).not_to_contain_text("Chưa lấy được bằng chứng")
+    supervisor.page.goto(f"{LIST}?don_vi={UNIT}&trang_thai=khong-co")
+    expect(supervisor.page.get_by_role("status")).to_contain_text("khong-co")
+    expect(supervisor.page.get_by_role("link", name=re.compile("Số liệu hoạt động"))).to_have_count(
+        0
+    )
 
 
 def test_review_pages_are_accessible_and_fit_a_phone(people: dict[str, Person]) -> None:

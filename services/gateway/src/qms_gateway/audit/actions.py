@@ -12,6 +12,25 @@ from qms_contracts import audit as contract
 from qms_gateway.frame.reviewed import review_actions
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
 
+#: How the pages (the review's evidence too) name finding kinds, conclusions and sources.
+FINDING_KINDS = {
+    "conformity": "Phù hợp",
+    "major": "Không phù hợp nặng",
+    "minor": "Không phù hợp nhẹ",
+    "observation": "Khuyến nghị (quan sát)",
+    "improvement": "Cơ hội cải tiến",
+}
+OUTCOMES = {
+    "results_confirmed": "Xác nhận kết quả",
+    "improvement_actions": "Thực hiện hành động cải tiến",
+    "follow_up": "Đánh giá bổ sung (lập kế hoạch đợt sau)",
+}
+SOURCES = {
+    "complaint": "Khiếu nại, phản ánh",
+    "review": "Xem xét của lãnh đạo",
+    "process_monitoring": "Theo dõi quá trình",
+    "audit": "Đánh giá nội bộ",
+}
 EVENT_LABELS: dict[type[IntegrationEvent], str] = {
     contract.AuditProgrammeDrafted: "Soạn thảo",
     contract.AuditProgrammeRevised: "Sửa dự thảo",

@@ -22,7 +22,7 @@ from qms_contracts.audit_commands import (
     VerifyInput,
 )
 from qms_gateway.audit import readmodel
-from qms_gateway.audit.actions import EVENT_LABELS, can_open, nonconformity_actions
+from qms_gateway.audit.actions import EVENT_LABELS, SOURCES, can_open, nonconformity_actions
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
@@ -38,12 +38,6 @@ from qms_runtime.errors import Forbidden
 LIST = "/khong-phu-hop"
 COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
 STATUSES = ("open", "action_planned", "implemented", "verified", "reopened", "closed")
-SOURCES = {
-    "complaint": "Khiếu nại, phản ánh",
-    "review": "Xem xét của lãnh đạo",
-    "process_monitoring": "Theo dõi quá trình",
-    "audit": "Đánh giá nội bộ",
-}
 #: Opened by hand; a nonconformity from an audit is opened by its finding.
 HAND_SOURCES = [(value, label) for value, label in SOURCES.items() if value != "audit"]
 #: The fields of a nonconformity opened by hand.

@@ -19,8 +19,14 @@ from qms_contracts.audit_commands import (
     ReviseAuditPlanInput,
 )
 from qms_gateway.audit import readmodel
-from qms_gateway.audit.actions import auditing, plan_actions, to_acknowledge
-from qms_gateway.audit.programme_pages import COMMANDS, OUTCOMES, programme_path
+from qms_gateway.audit.actions import (
+    FINDING_KINDS,
+    OUTCOMES,
+    auditing,
+    plan_actions,
+    to_acknowledge,
+)
+from qms_gateway.audit.programme_pages import COMMANDS, programme_path
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
@@ -32,6 +38,7 @@ from qms_gateway.portal.commands import (
     expected_version,
     fields,
     refused,
+    renamed,
 )
 from qms_gateway.portal.forms import Errors, chosen, day, edit_rows, read_rows, text
 from qms_gateway.portal.pages import page
@@ -40,13 +47,6 @@ from qms_runtime.errors import Forbidden, NotFound
 from qms_runtime.principal import AUDITOR, ISO_SECRETARY
 
 PLANS = "/danh-gia-noi-bo/ke-hoach"
-KINDS = {
-    "conformity": "Phù hợp",
-    "major": "Không phù hợp nặng",
-    "minor": "Không phù hợp nhẹ",
-    "observation": "Khuyến nghị (quan sát)",
-    "improvement": "Cơ hội cải tiến",
-}
 FIELD_LABELS = {
     "round": "Đợt",
     "visits": "Lịch đánh giá",
@@ -151,14 +151,6 @@ def _plan_body(
             }
         )
     return {"round": round_number, "visits": visits}
-
-
-def _visible_errors(refusal: Refusal) -> Refusal:
-    """The refusal with errors inside a lead, team or checklist moved to that field."""
-    errors: Errors = {}
-    for key, message in refusal.errors.items():
-        errors.setdefault(_NESTED_ERROR.sub(r"\1", key), message)
-    return Refusal(refusal.status, errors, refusal.conflict)
 
 
 def _form_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -417,7 +409,8 @@ class PlanPages(Controller):
     ) -> Template:
         unit = await directory.unit(pool, programme["unit_id"])
         departments = directory.department_names(unit)
-        refusal = _visible_errors(refusal) if refusal else None
+        if refusal:
+            refusal = renamed(refusal, lambda key: _NESTED_ERROR.sub(r"\1", key))
         return page(
             "audit/plan_form.html",
             user,
@@ -460,7 +453,7 @@ class PlanPages(Controller):
             auditing=auditing(user.principal, plan),
             to_acknowledge={f["finding_id"] for f in to_acknowledge(user.principal, plan)},
             nonconformities={nc["finding_id"]: nc for nc in nonconformities},
-            kinds=KINDS,
+            kinds=FINDING_KINDS,
             outcomes=OUTCOMES,
             history=await history(pool, plan_id, COMMANDS.history_labels),
             programme_path=programme_path(plan["programme_id"]),

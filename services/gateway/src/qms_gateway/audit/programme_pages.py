@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from qms_contracts.audit import SERVICE
 from qms_contracts.audit_commands import ProgrammeInput, ReviseProgrammeInput
 from qms_gateway.audit import readmodel
-from qms_gateway.audit.actions import EVENT_LABELS, programme_actions
+from qms_gateway.audit.actions import EVENT_LABELS, OUTCOMES, programme_actions
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
@@ -32,11 +32,6 @@ from qms_runtime.principal import ISO_SECRETARY
 
 PROGRAMMES = "/danh-gia-noi-bo"
 COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
-OUTCOMES = {
-    "results_confirmed": "Xác nhận kết quả",
-    "improvement_actions": "Thực hiện hành động cải tiến",
-    "follow_up": "Đánh giá bổ sung (lập kế hoạch đợt sau)",
-}
 FIELD_LABELS = {
     "year": "Năm",
     "objectives": "Mục tiêu đánh giá",

@@ -76,6 +76,7 @@ CREATE TABLE IF NOT EXISTS {NONCONFORMITIES} (
 );
 CREATE INDEX IF NOT EXISTS nonconformities_unit ON {NONCONFORMITIES} (unit_id, status);
 CREATE INDEX IF NOT EXISTS nonconformities_plan ON {NONCONFORMITIES} (plan_id);
+CREATE INDEX IF NOT EXISTS nonconformities_review ON {NONCONFORMITIES} (review_id);
 {step_index(NONCONFORMITIES)}
 """
 TABLES = (PROGRAMMES, PLANS, NONCONFORMITIES)
@@ -171,6 +172,14 @@ async def nonconformities(
     )
     found = rows(records, NC_JSON)
     return found, found[0]["total"] if found else 0
+
+
+async def review_nonconformities(db: Db, review_id: UUID) -> dict[str, str]:
+    """The nonconformities a management review's outputs opened, by output id."""
+    records = await db.fetch(
+        f"SELECT id, output_id FROM {NONCONFORMITIES} WHERE review_id=$1", review_id
+    )
+    return {r["output_id"]: str(r["id"]) for r in records}
 
 
 async def units_without_programme(db: Db, unit_ids: list[str], year: int) -> list[str]:

@@ -195,6 +195,15 @@ class PageCommands:
         )
 
 
+def renamed(refusal: Refusal, rename: Callable[[str], str]) -> Refusal:
+    """The refusal with each error under the form's name of its field (a command's field path
+    is not always the form's: an error inside a row's object belongs beside the row's field)."""
+    errors: Errors = {}
+    for key, message in refusal.errors.items():
+        errors.setdefault(rename(key), message)
+    return Refusal(refusal.status, errors, refusal.conflict)
+
+
 def refused(refusal: Refusal | None, labels: Mapping[str, str]) -> dict[str, Any]:
     """What a page shows of a refusal (none: nothing): the errors, the names of their fields
     (`labels` name each part of a field's path), a stale form's changes, the status."""

@@ -9,9 +9,7 @@ from typing import Any
 
 from qms_contracts import IntegrationEvent
 from qms_contracts import review as contract
-from qms_gateway.audit.nonconformity_pages import SOURCES
-from qms_gateway.audit.plan_pages import KINDS
-from qms_gateway.audit.programme_pages import OUTCOMES
+from qms_gateway.audit.actions import FINDING_KINDS, OUTCOMES, SOURCES
 from qms_gateway.frame.reviewed import review_actions
 from qms_gateway.review.readmodel import missing, past_deadline
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
@@ -45,7 +43,7 @@ ACTION_STATUSES = {
 #: How the evidence pack's values are named: the audit wing's names of findings, outcomes and
 #: sources of nonconformities, and the actions' statuses.
 EVIDENCE_NAMES = {
-    "finding_kinds": KINDS,
+    "finding_kinds": FINDING_KINDS,
     "outcomes": OUTCOMES,
     "sources": SOURCES,
     "action_statuses": ACTION_STATUSES,

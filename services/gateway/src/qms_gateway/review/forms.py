@@ -7,12 +7,11 @@ outputs are repeated rows whose optional action is two fields of the row.
 """
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from qms_gateway.portal.commands import Refusal
+from qms_gateway.portal.commands import Refusal, renamed
 from qms_gateway.portal.forms import Errors, chosen, day, read_rows, text
 from qms_gateway.review.actions import TOPICS
 
@@ -109,14 +108,6 @@ def notice_body(values: dict[str, Any], drafting: bool) -> dict[str, Any]:
             for topic in included(values)
         ],
     }
-
-
-def renamed(refusal: Refusal, rename: Callable[[str], str]) -> Refusal:
-    """The refusal with each error under the form's name of its field."""
-    errors: Errors = {}
-    for key, message in refusal.errors.items():
-        errors.setdefault(rename(key), message)
-    return Refusal(refusal.status, errors, refusal.conflict)
 
 
 def notice_refusal(refusal: Refusal, values: dict[str, Any]) -> Refusal:

@@ -25,6 +25,7 @@ from qms_contracts.review_commands import (
     VerifyActionInput,
 )
 from qms_contracts.review_reads import ReviewEvidence
+from qms_gateway.audit.readmodel import review_nonconformities
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
@@ -135,19 +136,6 @@ def _api(review_id: uuid.UUID, step: str = "") -> str:
     return f"/api/v1/reviews/{review_id}" + (f"/{step}" if step else "")
 
 
-def _people(review: dict[str, Any]) -> set[str]:
-    """Everyone the review names, for their names."""
-    found = {r["submitted_by"] for r in review["reports"]}
-    found |= {r["revised_by"] for r in review["reports"] if r.get("revised_by")}
-    for output in review["outputs"]:
-        action = output["action"] or {}
-        found |= {action[k] for k in ("completed_by", "verified_by") if action.get(k)}
-    if review["meeting"]:
-        found.add(review["meeting"]["recorded_by"])
-    found |= {review[k] for k in ("issued_by", "consolidated_by", "concluded_by") if review[k]}
-    return found
-
-
 async def evidence(
     upstream: Upstream, user: Session, review_id: uuid.UUID
 ) -> ReviewEvidence | None:
@@ -190,6 +178,8 @@ class ReviewPages(Controller):
             statuses=STATUSES,
             can_draft=ISO_SECRETARY in user.principal.roles and user.principal.can_act_in(unit_id),
             year=nam or today().year,
+            # The year's data is the unit's own (the review service answers no one else).
+            own_unit=user.principal.can_act_in(unit_id),
         )
 
     @get("/moi")
@@ -498,7 +488,10 @@ class ReviewPages(Controller):
         expected: int | None,
         refusal: Refusal | None = None,
     ) -> Template:
-        if "draft_conclusion" not in review_steps(user.principal, review, today()):
+        # A refused form is shown again whatever the review's state now (a stale one says what
+        # changed); a new form only when the secretary may draft.
+        drafting = "draft_conclusion" in review_steps(user.principal, review, today())
+        if refusal is None and not drafting:
             raise Forbidden("Chỉ thư ký ISO soạn kết luận, sau cuộc họp và trước khi được duyệt")
         unit = await directory.unit(pool, review["unit_id"])
         return page(
@@ -528,26 +521,33 @@ class ReviewPages(Controller):
         review = await self._review(pool, user, review_id)
         unit = await directory.unit(pool, review["unit_id"])
         now = today()
-        found = await evidence(upstream, user, review_id)
+        # The evidence is the unit's own: a supervisor reading a unit below is not shown it.
+        own = user.principal.can_act_in(review["unit_id"])
+        found = await evidence(upstream, user, review_id) if own else None
+        entries = await history(pool, review_id, COMMANDS.history_labels)
+        opened_any = review["status"] == "concluded" and any(
+            output["corrective_action_needed"] for output in review["outputs"]
+        )
         return page(
             "review/review.html",
             user,
             review=review,
             unit=unit,
             departments=directory.department_names(unit),
-            people=await readmodel.names(pool, _people(review)),
+            people={entry["actor"]: entry["actor_name"] for entry in entries},
             steps=review_steps(user.principal, review, now),
             reporting=reporting(user.principal, review),
             action_steps=action_steps(user.principal, review),
             missing=readmodel.missing(review) if review["status"] == "issued" else [],
-            nonconformities=await readmodel.nonconformities(pool, review_id),
+            nonconformities=await review_nonconformities(pool, review_id) if opened_any else {},
             late=readmodel.past_deadline(review, now),
             evidence={item.topic: item for item in found.agenda} if found else None,
+            evidence_shown=own,
             topics=TOPICS,
             kinds=OUTPUT_KINDS,
             action_statuses=ACTION_STATUSES,
             names=EVIDENCE_NAMES,
-            history=await history(pool, review_id, COMMANDS.history_labels),
+            history=entries,
             typed=typed or FormMultiDict(),
             step=step,
             notice=notice,

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from qms_gateway.audit.readmodel import NONCONFORMITIES
 from qms_gateway.frame.reviewed import REVIEWED_COLUMNS, step_index
 from qms_gateway.frame.store import SCHEMA, Db, row, rows
 
@@ -95,14 +94,6 @@ def past_deadline(found: dict[str, Any], today: date) -> bool:
     return date.fromisoformat(found["report_deadline"]) < today
 
 
-async def names(db: Db, subs: set[str]) -> dict[str, str]:
-    """The people's names, by user id (a user not in the directory keeps their id)."""
-    records = await db.fetch(
-        f"SELECT sub, name FROM {SCHEMA}.users WHERE sub = ANY($1)", sorted(subs)
-    )
-    return {sub: sub for sub in subs} | {r["sub"]: r["name"] for r in records}
-
-
 async def reviews_held(db: Db, unit_ids: list[str], year: int) -> dict[str, int]:
     """Per unit, the reviews of the year whose meeting took place."""
     records = await db.fetch(
@@ -114,12 +105,3 @@ async def reviews_held(db: Db, unit_ids: list[str], year: int) -> dict[str, int]
         list(HELD),
     )
     return {r["unit_id"]: r["held"] for r in records}
-
-
-async def nonconformities(db: Db, review_id: UUID) -> dict[str, str]:
-    """The nonconformities the review's outputs opened (in the audit wing's read model), by
-    output id."""
-    records = await db.fetch(
-        f"SELECT id, output_id FROM {NONCONFORMITIES} WHERE review_id=$1", review_id
-    )
-    return {r["output_id"]: str(r["id"]) for r in records}

@@ -117,7 +117,7 @@ COMMANDS = [
         "POST",
         f"{ACTION}/verify",
         "verify_review_action",
-        "Thư ký ISO xác nhận hành động đã hoàn thành",
+        "Thư ký ISO hoặc lãnh đạo đơn vị xác nhận hành động đã hoàn thành",
         VerifyActionInput,
     ),
 ]
