@@ -177,6 +177,7 @@ def test_conclusion_roles_and_the_actions_owners(app: ReviewApplication) -> None
     app.draft_conclusion(SECRETARY, review_id, None, summary="Kết luận", outputs=OUTPUTS)
     app.approve_conclusion(LEADER, review_id, None)
     done: dict[str, Any] = {"evidence": "Đã làm", "completed_on": date(2027, 1, 5)}
+    app.today = lambda: date(2027, 1, 5)
     # o1 belongs to the office: not to the one-stop leader, nor to staff.
     for who in (ONE_STOP, STAFF_ONE, LEADER):
         with pytest.raises(Forbidden):
@@ -226,6 +227,7 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(app: ReviewApp
     app.return_conclusion(LEADER, review_id, None, "Bổ sung")
     app.draft_conclusion(SECRETARY, review_id, None, summary="K", outputs=OUTPUTS)
     app.approve_conclusion(LEADER, review_id, None)
+    app.today = lambda: date(2027, 1, 5)
     app.complete_action(
         OFFICE, review_id, None, output_id="o1", evidence="x", completed_on=date(2027, 1, 5)
     )

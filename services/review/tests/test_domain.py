@@ -103,6 +103,8 @@ def concluded() -> ManagementReview:
         ({"agenda": (AgendaItem("resources", (" ",), ""),)}, "agenda.0.department_ids"),
         ({"meeting_date": date(2027, 1, 5)}, "meeting_date"),
         ({"report_deadline": date(2026, 12, 16)}, "report_deadline"),
+        # Reports are due before the meeting day, not on it.
+        ({"report_deadline": date(2026, 12, 15)}, "report_deadline"),
     ],
 )
 def test_a_notice_is_checked(change: dict[str, Any], field: str) -> None:
@@ -335,10 +337,18 @@ def test_the_conclusion_is_drafted_returned_drafted_again_and_approved() -> None
     )
 
 
+#: The day the actions' steps are recorded on.
+TODAY = {"today": date(2027, 1, 10)}
+
+
 def test_an_action_is_done_then_verified_by_someone_else() -> None:
     review = meeting_held()
     review.draft_conclusion(summary="Kết luận", outputs=OUTPUTS, stamp=SECRETARY)
-    done: dict[str, Any] = {"evidence": "Sổ điện tử đã dùng", "completed_on": date(2027, 1, 10)}
+    done: dict[str, Any] = {
+        "evidence": "Sổ điện tử đã dùng",
+        "completed_on": date(2027, 1, 10),
+        "today": date(2027, 1, 10),
+    }
     assert_rejected(
         review,
         lambda: review.complete_action(output_id="o1", stamp=OFFICE, **done),
@@ -362,14 +372,22 @@ def test_an_action_is_done_then_verified_by_someone_else() -> None:
     assert_rejected(
         review,
         lambda: review.complete_action(
-            output_id="o1", evidence=" ", completed_on=date(2027, 1, 10), stamp=OFFICE
+            output_id="o1", evidence=" ", completed_on=date(2027, 1, 10), **TODAY, stamp=OFFICE
+        ),
+        InvalidInput,
+    )
+    # Done on a day that has not come yet: refused.
+    assert_rejected(
+        review,
+        lambda: review.complete_action(
+            output_id="o1", evidence="x", completed_on=date(2027, 1, 11), **TODAY, stamp=OFFICE
         ),
         InvalidInput,
     )
     assert_rejected(
         review,
         lambda: review.complete_action(
-            output_id="o1", evidence="x", completed_on=date(2026, 12, 1), stamp=OFFICE
+            output_id="o1", evidence="x", completed_on=date(2026, 12, 1), **TODAY, stamp=OFFICE
         ),
         InvalidInput,
     )

@@ -1,6 +1,7 @@
 """Command bodies of the review service: validated by the service, documented by the gateway."""
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import Field
 
@@ -13,7 +14,7 @@ class AgendaItemInput(CommandInput):
         description="Nội dung xem xét theo 9.3.2: hành động lần trước, thay đổi vấn đề nội bộ và "
         "bên ngoài, mục tiêu chất lượng, kết quả đánh giá nội bộ…"
     )
-    department_ids: list[str] = Field(
+    department_ids: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
         default_factory=list,
         max_length=100,
         description="Các phòng phải gửi báo cáo về nội dung này",

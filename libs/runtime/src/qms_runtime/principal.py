@@ -55,6 +55,12 @@ class Principal:
         if self.department_id != department_id:
             raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} hoặc thư ký ISO được {what}")
 
+    def require_own_department(self, department_id: str, what: str) -> None:
+        """Only the department's own leader, whatever other roles the person holds (what a
+        department says of itself: its report, its acknowledgement, its risks)."""
+        if self.department_id != department_id:
+            raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} được {what}")
+
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     units, roles = claims.get("units", []), claims.get("roles", [])

@@ -20,7 +20,7 @@ from qms_audit.domain import (
 )
 from qms_runtime.clock import today
 from qms_runtime.commands import CommandContext, CommandResult, Stamp
-from qms_runtime.errors import Forbidden, InvalidInput, VersionConflict
+from qms_runtime.errors import InvalidInput, VersionConflict
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.review.application import ReviewSteps
 
@@ -128,9 +128,9 @@ class AuditApplication(ReviewSteps):
     ) -> CommandResult:
         """The leader of the audited department."""
         plan = self.load_for(context, AuditPlan, plan_id, expected, DEPARTMENT_LEADER)
-        department_id = plan.finding(finding_id).department_id
-        if context.principal.department_id != department_id:
-            raise Forbidden(f"Chỉ lãnh đạo phòng {department_id} xác nhận phát hiện này")
+        context.principal.require_own_department(
+            plan.finding(finding_id).department_id, "xác nhận phát hiện này"
+        )
         plan.acknowledge_finding(finding_id=finding_id, note=note, stamp=plan.stamp(context))
         return self.save_result(plan)
 

@@ -14,7 +14,6 @@ from qms_objectives.domain import (
     TargetSpec,
 )
 from qms_runtime.commands import CommandContext, CommandResult
-from qms_runtime.errors import Forbidden
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER
 from qms_runtime.review.application import ReviewSteps
 
@@ -77,9 +76,7 @@ class ObjectivesApplication(ReviewSteps):
             context, Objective, objective_id, expected, ISO_SECRETARY, DEPARTMENT_LEADER
         )
         target = objective.target(target_id)
-        principal = context.principal
-        if ISO_SECRETARY not in principal.roles and principal.department_id != target.department_id:
-            raise Forbidden("Chỉ lãnh đạo phòng chịu trách nhiệm chỉ tiêu được cập nhật tiến độ")
+        context.principal.require_department(target.department_id, "cập nhật tiến độ chỉ tiêu này")
         objective.record_progress(
             target_id=target_id,
             value=value,

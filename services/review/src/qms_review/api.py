@@ -477,7 +477,7 @@ class ReviewsController(Controller):
         status_code=200,
         sync_to_thread=True,
         operation_id="verify_review_action",
-        summary="Thư ký ISO xác nhận hành động đã hoàn thành",
+        summary="Thư ký ISO hoặc lãnh đạo đơn vị xác nhận hành động đã hoàn thành",
     )
     def verify_action(
         self,

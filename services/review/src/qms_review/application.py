@@ -86,7 +86,7 @@ class ReviewApplication(ReviewSteps):
         self, context: CommandContext, review_id: uuid.UUID, expected: int | None, report: Report
     ) -> ManagementReview:
         review = self.load_for(context, ManagementReview, review_id, expected, DEPARTMENT_LEADER)
-        context.principal.require_department(report.department_id, "gửi báo cáo của phòng này")
+        context.principal.require_own_department(report.department_id, "gửi báo cáo của phòng này")
         return review
 
     def submit_report(
@@ -169,6 +169,7 @@ class ReviewApplication(ReviewSteps):
             output_id=output_id,
             evidence=evidence,
             completed_on=completed_on,
+            today=self.today(),
             stamp=review.stamp(context),
         )
         return self.save_result(review)
@@ -203,19 +204,10 @@ class ReviewApplication(ReviewSteps):
     def earlier_reviews(self, review: ManagementReview) -> list[ManagementReview]:
         """The unit's concluded reviews before this one: the previous year's, then this year's
         earlier rounds (whose actions this one reviews, 9.3.2 a)."""
-        registers = (
-            self._register(review.unit_id, review.year - 1),
-            self._register(review.unit_id, review.year),
-        )
-        earlier = [
-            self.load(ManagementReview, review_id)
-            for register in registers
-            for review_id in register.reviews
-            if review_id != review.id
+        # A register lists its reviews by round: this year's before this one are its first.
+        before = [
+            *self._register(review.unit_id, review.year - 1).reviews,
+            *self._register(review.unit_id, review.year).reviews[: review.round - 1],
         ]
-        return [
-            other
-            for other in earlier
-            if other.concluded_version is not None
-            and (other.year, other.round) < (review.year, review.round)
-        ]
+        earlier = [self.load(ManagementReview, review_id) for review_id in before]
+        return [other for other in earlier if other.concluded_version is not None]

@@ -86,7 +86,7 @@ class NoticeContent:
                 require_text(department_id, f"agenda.{index}.department_ids")
         if self.meeting_date.year != year:
             raise InvalidInput("Ngày họp phải thuộc năm xem xét", field="meeting_date")
-        if self.report_deadline > self.meeting_date:
+        if self.report_deadline >= self.meeting_date:
             raise InvalidInput("Hạn gửi báo cáo phải trước ngày họp", field="report_deadline")
 
     def expected_reports(self) -> tuple[ExpectedReport, ...]:
@@ -427,13 +427,15 @@ class ManagementReview(ReviewedRecord):
         return progress
 
     def complete_action(
-        self, *, output_id: str, evidence: str, completed_on: date, stamp: Stamp
+        self, *, output_id: str, evidence: str, completed_on: date, today: date, stamp: Stamp
     ) -> None:
         self._action_in(output_id, ActionStatus.OPEN, "ghi nhận hoàn thành")
         assert self.meeting is not None
         require_text(evidence, "evidence")
         if completed_on < self.meeting.held_on:
             raise InvalidInput("Ngày hoàn thành không được trước ngày họp", field="completed_on")
+        if completed_on > today:
+            raise InvalidInput("Ngày hoàn thành chưa đến", field="completed_on")
         self._action_completed(
             output_id=output_id, evidence=evidence, completed_on=completed_on, stamp=stamp
         )

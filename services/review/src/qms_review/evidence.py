@@ -36,12 +36,13 @@ from qms_contracts.review_reads import (
     ProgrammeEvidence,
     YearEvidence,
 )
+from qms_runtime import clock
 from qms_runtime.consumer import Db
 from qms_runtime.service import Reaction
 
 #: The service's own schema, beside its event store.
 SCHEMA = SERVICE
-TIMEZONE = "Asia/Ho_Chi_Minh"
+TIMEZONE = clock.TIMEZONE.key
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.evidence_records (
@@ -65,7 +66,9 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.evidence_facts (
     detail jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS evidence_facts_unit ON {SCHEMA}.evidence_facts (unit_id);
-CREATE OR REPLACE VIEW {SCHEMA}.evidence_by_year AS
+-- Dropped and made again: a later version may change its columns, which REPLACE refuses.
+DROP VIEW IF EXISTS {SCHEMA}.evidence_by_year;
+CREATE VIEW {SCHEMA}.evidence_by_year AS
 SELECT f.*,
        r.kind, r.title, r.event_id AS record_event_id, r.parent_id, p.event_id AS parent_event_id,
        CASE WHEN f.dated_by = 'time'
@@ -332,11 +335,12 @@ async def year_evidence(pool: asyncpg.Pool, unit_id: str, year: int) -> YearEvid
         unit_id,
     )
     facts = [{**row, "detail": json.loads(row["detail"])} for row in rows]
+    of_year = [f for f in facts if f["year"] == year]
     return YearEvidence(
         unit_id=unit_id,
         year=year,
-        objectives=_objectives([f for f in facts if f["year"] == year]),
-        audits=_audits([f for f in facts if f["year"] == year]),
+        objectives=_objectives(of_year),
+        audits=_audits(of_year),
         nonconformities=_nonconformities(facts, year),
         documents=_documents(facts, year),
     )

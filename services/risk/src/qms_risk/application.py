@@ -16,7 +16,7 @@ from qms_risk.domain import (
     RiskPlan,
 )
 from qms_runtime.commands import CommandContext, CommandResult
-from qms_runtime.errors import Forbidden, InvalidInput
+from qms_runtime.errors import InvalidInput
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY
 from qms_runtime.review.application import ReviewSteps
 
@@ -51,8 +51,7 @@ class RiskApplication(ReviewSteps):
         """A department leader registers a risk or an opportunity of their department."""
         principal = context.principal
         principal.require(unit_id, DEPARTMENT_LEADER)
-        if principal.department_id != facts.department_id:
-            raise Forbidden("Lãnh đạo phòng chỉ nhận diện rủi ro, cơ hội của phòng mình")
+        principal.require_own_department(facts.department_id, "nhận diện rủi ro, cơ hội của phòng")
         plan = self.load(RiskPlan, plan_id)
         if plan.unit_id != unit_id:
             raise InvalidInput("Kế hoạch thuộc đơn vị khác", field="plan_id")
