@@ -344,7 +344,7 @@ def review_notice(year: int, today: date, department_id: str) -> dict[str, Any]:
                 "guidance": "Phản ánh, kiến nghị của tổ chức, công dân trong năm",
             },
         ],
-        "report_deadline": min(today + timedelta(days=14), meeting - timedelta(days=1)).isoformat(),
+        "report_deadline": min(today + timedelta(days=14), meeting).isoformat(),
         "meeting_date": meeting.isoformat(),
     }
 

@@ -86,7 +86,7 @@ class NoticeContent:
                 require_text(department_id, f"agenda.{index}.department_ids")
         if self.meeting_date.year != year:
             raise InvalidInput("Ngày họp phải thuộc năm xem xét", field="meeting_date")
-        if self.report_deadline >= self.meeting_date:
+        if self.report_deadline > self.meeting_date:
             raise InvalidInput("Hạn gửi báo cáo phải trước ngày họp", field="report_deadline")
 
     def expected_reports(self) -> tuple[ExpectedReport, ...]:
