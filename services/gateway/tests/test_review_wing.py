@@ -12,6 +12,7 @@ from qms_contracts import IntegrationEvent, event_types
 from qms_contracts import review as contract
 from qms_gateway.frame import directory
 from qms_gateway.frame.routes import collect_tasks
+from qms_gateway.frame.tasks import fetch_tasks
 from qms_gateway.portal.commands import Refusal
 from qms_gateway.review import WING, readmodel, review_status, tasks
 from qms_gateway.review.actions import EVENT_LABELS, action_steps, reporting, review_steps
@@ -347,7 +348,7 @@ async def test_tasks_follow_each_role(wing: Any) -> None:
     )
 
     async def found(who: Principal) -> dict[tuple[str, str], str]:
-        return {(t.action, t.id): t.label for t in await tasks.tasks(wing.pool, who)}
+        return {(t.action, t.id): t.label for t in await fetch_tasks(wing.pool, who, tasks.tasks)}
 
     assert set(await found(principal("thuky", ISO_SECRETARY))) == {
         ("submit", str(drafted)),

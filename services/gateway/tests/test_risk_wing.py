@@ -10,6 +10,7 @@ import pytest
 from qms_contracts import IntegrationEvent
 from qms_contracts import risk as contract
 from qms_gateway.frame.routes import collect_tasks
+from qms_gateway.frame.tasks import fetch_tasks
 from qms_gateway.risk import WING, readmodel, tasks
 from qms_gateway.risk.routes import heat_map_view
 from qms_gateway.risk.views import RiskEntryView, RiskPlanView
@@ -260,22 +261,22 @@ async def test_tasks_follow_the_register_by_role_and_department(wing: Any) -> No
     def found(tasks_: list[Any]) -> set[tuple[str, str]]:
         return {(t.action, t.id) for t in tasks_}
 
-    leader = await tasks.tasks(wing.pool, principal("giamdoc", UNIT_LEADER))
+    leader = await fetch_tasks(wing.pool, principal("giamdoc", UNIT_LEADER), tasks.tasks)
     assert found(leader) == {("approve", str(plan_id))}
-    secretary = await tasks.tasks(wing.pool, principal("thuky", ISO_SECRETARY))
+    secretary = await fetch_tasks(wing.pool, principal("thuky", ISO_SECRETARY), tasks.tasks)
     assert found(secretary) == {
         ("close", str(done)),
         ("complete_action", str(overdue)),
         ("reassess", str(back)),
     }
-    own = await tasks.tasks(wing.pool, principal("tp", DEPARTMENT_LEADER, "qlkh"))
+    own = await fetch_tasks(wing.pool, principal("tp", DEPARTMENT_LEADER, "qlkh"), tasks.tasks)
     assert found(own) == {
         ("assess", str(fresh)),
         ("complete_action", str(overdue)),
         ("reassess", str(back)),
     }
     # Action a2 (overdue while open) belongs to van-phong; the entry to qlkh.
-    other = await tasks.tasks(wing.pool, principal("tp2", DEPARTMENT_LEADER, "khac"))
+    other = await fetch_tasks(wing.pool, principal("tp2", DEPARTMENT_LEADER, "khac"), tasks.tasks)
     assert found(other) == {("plan_treatment", str(assessed))}
 
     pages = {

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -250,8 +251,19 @@ def asyncapi_route(document: dict[str, Any]) -> ControllerRouterHandler:
     return asyncapi
 
 
+def _settle_garbage_collector() -> None:
+    """What start-up built (modules, routes, templates) lives as long as the process: frozen,
+    full collections no longer walk it; and young collections run every 20,000 allocations
+    instead of 700, since a request allocates thousands of short-lived objects. Under load this
+    took about a sixth off a portal page's cost (bench.portal)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def serve(app: Litestar, settings: ServiceSettings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # One line per upstream call would cost more than the call under load.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    _settle_garbage_collector()
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")

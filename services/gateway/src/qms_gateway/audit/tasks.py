@@ -1,10 +1,8 @@
 """What waits in the audit wing for a principal's action, by role."""
 
-import asyncpg
-
 from qms_gateway.audit.readmodel import NONCONFORMITIES, PLANS, PROGRAMMES
 from qms_gateway.frame.reviewed import tasks_in
-from qms_gateway.frame.tasks import Task, step_tasks
+from qms_gateway.frame.tasks import TaskQuery, step_tasks
 from qms_runtime.clock import today
 from qms_runtime.principal import (
     AUDITOR,
@@ -42,16 +40,12 @@ _VERIFICATION_DUE = "status='implemented' AND (action->>'due_date')::date <= $2"
 _OVERDUE = "status='action_planned' AND (action->>'due_date')::date < $2"
 
 
-async def _nonconformity_steps(
-    pool: asyncpg.Pool, principal: Principal, department_id: str | None
-) -> list[Task]:
+def _nonconformity_steps(department_id: str | None) -> list[TaskQuery]:
     """Actions to plan and overdue actions: of every department, or of `department_id` (where
     found, and owned)."""
     own = department_id is not None
     return [
-        *await step_tasks(
-            pool,
-            principal,
+        step_tasks(
             NONCONFORMITIES,
             kind="nonconformity",
             action="plan_action",
@@ -59,9 +53,7 @@ async def _nonconformity_steps(
             where="status IN ('open', 'reopened')" + (" AND department_id=$2" if own else ""),
             arguments=(department_id,) if own else (),
         ),
-        *await step_tasks(
-            pool,
-            principal,
+        step_tasks(
             NONCONFORMITIES,
             kind="nonconformity",
             action="implement",
@@ -72,84 +64,85 @@ async def _nonconformity_steps(
     ]
 
 
-async def _verifications(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    return await step_tasks(
-        pool,
-        principal,
-        NONCONFORMITIES,
-        kind="nonconformity",
-        action="verify",
-        label="Kiểm tra hiệu lực hành động khắc phục",
-        where=_VERIFICATION_DUE,
-        arguments=(today(),),
-    )
+def _verifications() -> list[TaskQuery]:
+    return [
+        step_tasks(
+            NONCONFORMITIES,
+            kind="nonconformity",
+            action="verify",
+            label="Kiểm tra hiệu lực hành động khắc phục",
+            where=_VERIFICATION_DUE,
+            arguments=(today(),),
+        )
+    ]
 
 
-async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    found: list[Task] = []
+def tasks(principal: Principal) -> list[TaskQuery]:
+    found: list[TaskQuery] = []
     secretary = ISO_SECRETARY in principal.roles
     if secretary:
         for table, kind, noun in _REVIEWED:
-            found += await tasks_in(
-                pool,
-                principal,
-                table,
-                kind,
-                [
-                    ("draft", "submit", f"Trình duyệt {noun}"),
-                    ("returned", "revise", f"Sửa {noun} bị trả lại"),
-                ],
+            found.append(
+                tasks_in(
+                    principal,
+                    table,
+                    kind,
+                    [
+                        ("draft", "submit", f"Trình duyệt {noun}"),
+                        ("returned", "revise", f"Sửa {noun} bị trả lại"),
+                    ],
+                )
             )
-        found += await _nonconformity_steps(pool, principal, None)
-        found += await _verifications(pool, principal)
-        found += await step_tasks(
-            pool,
-            principal,
-            NONCONFORMITIES,
-            kind="nonconformity",
-            action="close",
-            label="Đóng sự không phù hợp đã kiểm tra có hiệu lực",
-            where="status='verified'",
+        found += _nonconformity_steps(None)
+        found += _verifications()
+        found.append(
+            step_tasks(
+                NONCONFORMITIES,
+                kind="nonconformity",
+                action="close",
+                label="Đóng sự không phù hợp đã kiểm tra có hiệu lực",
+                where="status='verified'",
+            )
         )
     if UNIT_LEADER in principal.roles:
         for table, kind, noun in _REVIEWED:
-            found += await tasks_in(
-                pool, principal, table, kind, [("submitted", "approve", f"Phê duyệt {noun}")]
+            found.append(
+                tasks_in(principal, table, kind, [("submitted", "approve", f"Phê duyệt {noun}")])
             )
-        found += await step_tasks(
-            pool,
-            principal,
-            PLANS,
-            kind="audit_plan",
-            action="conclude",
-            label="Kết luận đợt đánh giá",
-            where=_READY_TO_CONCLUDE,
+        found.append(
+            step_tasks(
+                PLANS,
+                kind="audit_plan",
+                action="conclude",
+                label="Kết luận đợt đánh giá",
+                where=_READY_TO_CONCLUDE,
+            )
         )
     if AUDITOR in principal.roles:
-        found += await step_tasks(
-            pool,
-            principal,
-            PLANS,
-            kind="audit_plan",
-            action="record_finding",
-            label="Ghi nhận phát hiện đánh giá",
-            where=_AUDITING,
-            arguments=(principal.sub,),
+        found.append(
+            step_tasks(
+                PLANS,
+                kind="audit_plan",
+                action="record_finding",
+                label="Ghi nhận phát hiện đánh giá",
+                where=_AUDITING,
+                arguments=(principal.sub,),
+            )
         )
         if not secretary:
-            found += await _verifications(pool, principal)
+            found += _verifications()
     department_id = principal.department_id
     if DEPARTMENT_LEADER in principal.roles and department_id:
-        found += await step_tasks(
-            pool,
-            principal,
-            PLANS,
-            kind="audit_plan",
-            action="acknowledge",
-            label="Xác nhận phát hiện đánh giá của phòng",
-            where=_TO_ACKNOWLEDGE,
-            arguments=(department_id,),
+        found.append(
+            step_tasks(
+                PLANS,
+                kind="audit_plan",
+                action="acknowledge",
+                label="Xác nhận phát hiện đánh giá của phòng",
+                where=_TO_ACKNOWLEDGE,
+                arguments=(department_id,),
+            )
         )
         if not secretary:
-            found += await _nonconformity_steps(pool, principal, department_id)
+            found += _nonconformity_steps(department_id)
     return found

@@ -7,13 +7,12 @@ handlers, its command routes (submit, approve, return), its tasks, and the check
 import uuid
 from typing import Annotated, Any
 
-import asyncpg
 from litestar.params import Parameter
 
 from qms_contracts import Envelope, IntegrationEvent
 from qms_contracts.inputs import ReturnInput
 from qms_gateway.frame.forwarding import CommandRoute
-from qms_gateway.frame.tasks import TASKS_PER_STEP, Task
+from qms_gateway.frame.tasks import TASKS_PER_STEP, TaskQuery
 from qms_runtime.errors import Forbidden, NotFound
 from qms_runtime.principal import ISO_SECRETARY, UNIT_LEADER, Principal
 from qms_runtime.projection import Handler, ProjectionDb
@@ -144,53 +143,33 @@ def review_routes(plural: str, id_name: str, noun: str, label: str) -> list[Comm
     ]
 
 
-async def tasks_in(
-    pool: asyncpg.Pool,
-    principal: Principal,
-    table: str,
-    kind_sql: str,
-    wanted: list[tuple[str, str, str]],
-) -> list[Task]:
+def tasks_in(
+    principal: Principal, table: str, kind_sql: str, wanted: list[tuple[str, str, str]]
+) -> TaskQuery:
     """Rows of `table` in the principal's units whose status waits for an action.
 
     `wanted` holds (status, action, label); `kind_sql` says what kind each row is (a column
     or a literal). Whoever submitted a record is never asked to approve it. At most
     TASKS_PER_STEP of each step, the oldest first (a list to act on, not a register); each
-    task says how many wait at its step. One round trip for every step.
+    task says how many wait at its step.
     """
     steps = {status: (action, label) for status, action, label in wanted}
     approving = [status for status, (action, _) in steps.items() if action == "approve"]
     # Counted per step in one pass; the oldest of each step read through the table's
     # (status, updated_at, id) index: no sort of every waiting row.
     waiting = (
-        "status = ANY($1) AND (unit_id = ANY($2) OR '*' = ANY($2)) "
+        "status = ANY($2) AND (unit_id = ANY($1) OR '*' = ANY($1)) "
         "AND NOT (status = ANY($3) AND submitted_by IS NOT DISTINCT FROM $4)"
     )
-    records = await pool.fetch(
-        f"SELECT oldest.*, steps.kind, steps.waiting FROM ("
+    return TaskQuery(
+        "SELECT oldest.*, steps.status AS step, steps.kind, steps.waiting FROM ("
         f"  SELECT status, {kind_sql} AS kind, count(*) AS waiting FROM {table}"
         f"  WHERE {waiting} GROUP BY 1, 2"
         ") steps CROSS JOIN LATERAL ("
         f"  SELECT id, unit_id, title, status, version, updated_at FROM {table} r"
         f"  WHERE r.status = steps.status AND {kind_sql} = steps.kind AND {waiting}"
         f"  ORDER BY r.updated_at, r.id LIMIT {TASKS_PER_STEP}"
-        ") oldest ORDER BY steps.status, steps.kind, oldest.updated_at, oldest.id",
-        list(steps),
-        sorted(principal.units),
-        approving,
-        principal.sub,
+        ") oldest",
+        (list(steps), approving, principal.sub),
+        steps,
     )
-    return [
-        Task(
-            action=steps[r["status"]][0],
-            label=steps[r["status"]][1],
-            kind=r["kind"],
-            id=str(r["id"]),
-            unit_id=r["unit_id"],
-            title=r["title"],
-            status=r["status"],
-            version=r["version"],
-            waiting=r["waiting"],
-        )
-        for r in records
-    ]

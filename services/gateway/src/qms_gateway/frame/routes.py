@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qms_contracts.inputs import UNIT_ID_PATTERN
 from qms_gateway.frame import directory
-from qms_gateway.frame.tasks import Task, Tasks
+from qms_gateway.frame.tasks import Task, Tasks, fetch_tasks
 from qms_gateway.frame.wing import Wing
 from qms_gateway.upstream import Upstream
 from qms_runtime.auth import DevIssuer
@@ -34,13 +34,12 @@ async def collect_tasks(
     pool: asyncpg.Pool, principal: Principal, wings: Sequence[Wing]
 ) -> list[Task]:
     """Everything waiting for the principal in every wing, each with the page that does it."""
-    found: list[Task] = []
-    for wing in wings:
-        for task in await wing.tasks(pool, principal):
-            listed = wing.list_pages[task.kind]
-            task.page = f"{listed}/{task.id}"
-            task.step_page = f"{listed}?trang_thai={task.status}"
-            found.append(task)
+    list_pages = {kind: page for wing in wings for kind, page in wing.list_pages.items()}
+    found = await fetch_tasks(pool, principal, *(wing.tasks for wing in wings))
+    for task in found:
+        listed = list_pages[task.kind]
+        task.page = f"{listed}/{task.id}"
+        task.step_page = f"{listed}?trang_thai={task.status}"
     return found
 
 

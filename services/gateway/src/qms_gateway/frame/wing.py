@@ -7,7 +7,7 @@ import asyncpg
 from litestar.types import ControllerRouterHandler
 
 from qms_contracts import IntegrationEvent
-from qms_gateway.frame.tasks import TaskQuery
+from qms_gateway.frame.tasks import TaskQueries
 from qms_runtime.projection import Projection
 
 
@@ -36,7 +36,8 @@ class Wing:
     ddl: str
     projection: Projection
     routes: Sequence[ControllerRouterHandler]
-    tasks: TaskQuery
+    #: What waits for a principal in the wing, as queries the frame runs together.
+    tasks: TaskQueries
     #: The package whose `templates/` folder holds the wing's page templates.
     package: str
     pages: Sequence[ControllerRouterHandler]

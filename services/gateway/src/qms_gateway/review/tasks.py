@@ -1,9 +1,7 @@
 """What waits in the review wing for a principal's action, by role."""
 
-import asyncpg
-
 from qms_gateway.frame.reviewed import tasks_in
-from qms_gateway.frame.tasks import Task, step_tasks
+from qms_gateway.frame.tasks import TaskQuery, step_tasks
 from qms_gateway.review.readmodel import ALL_REPORTS_IN, REVIEWS
 from qms_runtime.clock import today
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
@@ -33,10 +31,9 @@ _OPEN_ACTION = (
 )
 
 
-async def _secretary(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+def _secretary(principal: Principal) -> list[TaskQuery]:
     return [
-        *await tasks_in(
-            pool,
+        tasks_in(
             principal,
             REVIEWS,
             KIND,
@@ -49,9 +46,7 @@ async def _secretary(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
                 ("conclusion_returned", "draft_conclusion", "Soạn lại kết luận bị trả lại"),
             ],
         ),
-        *await step_tasks(
-            pool,
-            principal,
+        step_tasks(
             REVIEWS,
             kind="review",
             action="consolidate",
@@ -62,28 +57,24 @@ async def _secretary(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
     ]
 
 
-async def _verifications(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    return await step_tasks(
-        pool,
-        principal,
-        REVIEWS,
-        kind="review",
-        action="verify_action",
-        label="Xác nhận hành động sau xem xét đã hoàn thành",
-        where=_TO_VERIFY,
-        arguments=(principal.sub,),
-    )
+def _verifications(principal: Principal) -> list[TaskQuery]:
+    return [
+        step_tasks(
+            REVIEWS,
+            kind="review",
+            action="verify_action",
+            label="Xác nhận hành động sau xem xét đã hoàn thành",
+            where=_TO_VERIFY,
+            arguments=(principal.sub,),
+        )
+    ]
 
 
-async def _leader(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
+def _leader(principal: Principal) -> list[TaskQuery]:
     """The notice and the conclusion to approve: never what the leader drafted or submitted."""
     return [
-        *await tasks_in(
-            pool, principal, REVIEWS, KIND, [("submitted", "approve", f"Phê duyệt {NOUN}")]
-        ),
-        *await step_tasks(
-            pool,
-            principal,
+        tasks_in(principal, REVIEWS, KIND, [("submitted", "approve", f"Phê duyệt {NOUN}")]),
+        step_tasks(
             REVIEWS,
             kind="review",
             action="approve_conclusion",
@@ -94,47 +85,47 @@ async def _leader(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
     ]
 
 
-async def _department(pool: asyncpg.Pool, principal: Principal, department_id: str) -> list[Task]:
+def _department(department_id: str) -> list[TaskQuery]:
     """The reports the department owes on issued reviews, and its open actions; past their
     date, said so."""
     now = today()
-    found: list[Task] = []
+    found: list[TaskQuery] = []
     for late, compare in ((False, ">="), (True, "<")):
-        found += await step_tasks(
-            pool,
-            principal,
-            REVIEWS,
-            kind="review",
-            action="report",
-            label="Báo cáo xem xét của lãnh đạo quá hạn"
-            if late
-            else "Gửi báo cáo cho họp xem xét của lãnh đạo",
-            where=f"{_OWING} AND report_deadline {compare} $3",
-            arguments=(department_id, now),
+        found.append(
+            step_tasks(
+                REVIEWS,
+                kind="review",
+                action="report",
+                label="Báo cáo xem xét của lãnh đạo quá hạn"
+                if late
+                else "Gửi báo cáo cho họp xem xét của lãnh đạo",
+                where=f"{_OWING} AND report_deadline {compare} $3",
+                arguments=(department_id, now),
+            )
         )
-        found += await step_tasks(
-            pool,
-            principal,
-            REVIEWS,
-            kind="review",
-            action="complete_action",
-            label="Hành động sau xem xét của lãnh đạo quá hạn"
-            if late
-            else "Thực hiện hành động sau xem xét của lãnh đạo",
-            where=_OPEN_ACTION.format(compare=compare),
-            arguments=(department_id, now.isoformat()),
+        found.append(
+            step_tasks(
+                REVIEWS,
+                kind="review",
+                action="complete_action",
+                label="Hành động sau xem xét của lãnh đạo quá hạn"
+                if late
+                else "Thực hiện hành động sau xem xét của lãnh đạo",
+                where=_OPEN_ACTION.format(compare=compare),
+                arguments=(department_id, now.isoformat()),
+            )
         )
     return found
 
 
-async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    found: list[Task] = []
+def tasks(principal: Principal) -> list[TaskQuery]:
+    found: list[TaskQuery] = []
     if ISO_SECRETARY in principal.roles:
-        found += await _secretary(pool, principal)
+        found += _secretary(principal)
     if UNIT_LEADER in principal.roles:
-        found += await _leader(pool, principal)
+        found += _leader(principal)
     if {ISO_SECRETARY, UNIT_LEADER} & principal.roles:
-        found += await _verifications(pool, principal)
+        found += _verifications(principal)
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
-        found += await _department(pool, principal, principal.department_id)
+        found += _department(principal.department_id)
     return found

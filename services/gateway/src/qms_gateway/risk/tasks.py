@@ -1,9 +1,7 @@
 """What waits in the risk wing for a principal's action, by role."""
 
-import asyncpg
-
 from qms_gateway.frame.reviewed import tasks_in
-from qms_gateway.frame.tasks import Task, step_tasks
+from qms_gateway.frame.tasks import TaskQuery, step_tasks
 from qms_gateway.risk.readmodel import ENTRIES, PLANS
 from qms_runtime.clock import today
 from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, UNIT_LEADER, Principal
@@ -22,17 +20,13 @@ _ACTIONS_OVERDUE = (
 )
 
 
-async def _monitoring(
-    pool: asyncpg.Pool, principal: Principal, department_id: str | None
-) -> list[Task]:
+def _monitoring(department_id: str | None) -> list[TaskQuery]:
     """Overdue actions (of the department, or all) and re-assessments due."""
     on = today()
     own = department_id is not None
     due = _REASSESSMENT_DUE + (" AND department_id=$3" if own else "")
     return [
-        *await step_tasks(
-            pool,
-            principal,
+        step_tasks(
             ENTRIES,
             kind="risk",
             action="complete_action",
@@ -40,9 +34,7 @@ async def _monitoring(
             where=_ACTIONS_OVERDUE,
             arguments=(on, department_id),
         ),
-        *await step_tasks(
-            pool,
-            principal,
+        step_tasks(
             ENTRIES,
             kind="risk",
             action="reassess",
@@ -53,36 +45,38 @@ async def _monitoring(
     ]
 
 
-async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
-    found: list[Task] = []
+def tasks(principal: Principal) -> list[TaskQuery]:
+    found: list[TaskQuery] = []
     if ISO_SECRETARY in principal.roles:
-        found += await tasks_in(
-            pool,
-            principal,
-            PLANS,
-            "'risk_plan'",
-            [
-                ("draft", "submit", "Trình duyệt kế hoạch đánh giá rủi ro"),
-                ("returned", "revise", "Sửa kế hoạch đánh giá rủi ro bị trả lại"),
-            ],
+        found.append(
+            tasks_in(
+                principal,
+                PLANS,
+                "'risk_plan'",
+                [
+                    ("draft", "submit", "Trình duyệt kế hoạch đánh giá rủi ro"),
+                    ("returned", "revise", "Sửa kế hoạch đánh giá rủi ro bị trả lại"),
+                ],
+            )
         )
-        found += await step_tasks(
-            pool,
-            principal,
-            ENTRIES,
-            kind="risk",
-            action="close",
-            label="Đóng rủi ro đã ở mức chấp nhận được",
-            where="status='reassessed'",
+        found.append(
+            step_tasks(
+                ENTRIES,
+                kind="risk",
+                action="close",
+                label="Đóng rủi ro đã ở mức chấp nhận được",
+                where="status='reassessed'",
+            )
         )
-        found += await _monitoring(pool, principal, None)
+        found += _monitoring(None)
     if UNIT_LEADER in principal.roles:
-        found += await tasks_in(
-            pool,
-            principal,
-            PLANS,
-            "'risk_plan'",
-            [("submitted", "approve", "Phê duyệt kế hoạch đánh giá rủi ro")],
+        found.append(
+            tasks_in(
+                principal,
+                PLANS,
+                "'risk_plan'",
+                [("submitted", "approve", "Phê duyệt kế hoạch đánh giá rủi ro")],
+            )
         )
     department_id = principal.department_id
     if DEPARTMENT_LEADER in principal.roles and department_id:
@@ -90,16 +84,16 @@ async def tasks(pool: asyncpg.Pool, principal: Principal) -> list[Task]:
             ("identified", "assess", "Đánh giá rủi ro của phòng"),
             ("assessed", "plan_treatment", "Lập kế hoạch xử lý rủi ro của phòng"),
         ):
-            found += await step_tasks(
-                pool,
-                principal,
-                ENTRIES,
-                kind="risk",
-                action=action,
-                label=label,
-                where="status=$2 AND department_id=$3",
-                arguments=(status, department_id),
+            found.append(
+                step_tasks(
+                    ENTRIES,
+                    kind="risk",
+                    action=action,
+                    label=label,
+                    where="status=$2 AND department_id=$3",
+                    arguments=(status, department_id),
+                )
             )
         if ISO_SECRETARY not in principal.roles:
-            found += await _monitoring(pool, principal, department_id)
+            found += _monitoring(department_id)
     return found
