@@ -6,12 +6,12 @@ Kafka binary mode, the payload plain JSON, and every model's JSON Schema is comm
 
 # Imported after the base: every service's contract module, in one explicit list. Importing
 # qms_contracts registers them all, so no service can miss another's event types.
-from qms_contracts import audit, objectives, review, risk
+from qms_contracts import audit, objectives, procedures, review, risk
 from qms_contracts.base import IntegrationEvent, event_types, model_for_type
 from qms_contracts.envelope import Envelope, KafkaRecord, decode, encode, event_id
 from qms_contracts.topics import dead_letter_topic, events_topic
 
-CONTRACT_MODULES = (objectives, risk, audit, review)
+CONTRACT_MODULES = (objectives, risk, audit, review, procedures)
 
 __all__ = [
     "CONTRACT_MODULES",

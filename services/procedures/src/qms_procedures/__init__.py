@@ -1,0 +1,1 @@
+"""e-ISO procedures service."""

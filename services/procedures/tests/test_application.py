@@ -1,0 +1,274 @@
+"""The procedures application on in-memory persistence: who may do what, versions in force,
+dossiers on the working-day calendar, publishing complete and valid; and dossier codes under
+concurrency on PostgreSQL."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+
+import pytest
+
+from qms_contracts import model_for_type
+from qms_procedures.application import ProceduresApplication
+from qms_procedures.domain import OBSOLETE, PUBLISHED, ProcedureContent, ProcedureVersion, Step
+from qms_procedures.dossiers import Applicant, Dossier
+from qms_procedures.publishing import AGGREGATES, MAPPER
+from qms_runtime.clock import TIMEZONE
+from qms_runtime.errors import Forbidden, InvalidInput, VersionConflict
+from qms_runtime.eventstore import open_application
+from qms_runtime.principal import ADMIN, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
+from qms_runtime.publishing import event_classes
+from qms_runtime.testing import context
+
+UNIT = "so-khcn"
+SECRETARY = context("thuky", ISO_SECRETARY, unit=UNIT)
+LEADER = context("giamdoc", UNIT_LEADER, unit=UNIT)
+DESK = context("motcua", STAFF, unit=UNIT, department="mot-cua")
+EXPERT = context("chuyenvien", STAFF, unit=UNIT, department="quan-ly-khcn")
+EXPERTS_HEAD = context("tp", DEPARTMENT_LEADER, unit=UNIT, department="quan-ly-khcn")
+OTHER_HEAD = context("tp2", DEPARTMENT_LEADER, unit=UNIT, department="tai-chinh")
+ADMINISTRATOR = context("quantri", ADMIN, unit="*")
+TODAY = date(2026, 3, 2)
+CONTENT = ProcedureContent(
+    name="Cấp giấy xác nhận",
+    scope="Hồ sơ nội bộ",
+    steps=(
+        Step("Tiếp nhận", "mot-cua", "", 1),
+        Step("Thẩm định", "quan-ly-khcn", "", 3),
+        Step("Ký duyệt", "", UNIT_LEADER, 1),
+    ),
+    forms=(),
+    review_on=date(2027, 3, 1),
+)
+APPLICANT = Applicant("Nguyễn Văn A", "0901234567")
+MONDAY_MORNING = datetime(2026, 3, 2, 9, 0, tzinfo=TIMEZONE)
+
+
+def _app(app: ProceduresApplication) -> ProceduresApplication:
+    app.today = lambda: TODAY
+    return app
+
+
+@pytest.fixture
+def app() -> ProceduresApplication:
+    return _app(ProceduresApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+
+
+def published(app: ProceduresApplication, code: str = "QT-05") -> uuid.UUID:
+    version = app.draft_procedure(SECRETARY, UNIT, code, CONTENT)
+    app.submit(SECRETARY, ProcedureVersion, version.id, 1)
+    app.approve(LEADER, ProcedureVersion, version.id, 2)
+    app.publish(SECRETARY, version.id, 3)
+    return version.id
+
+
+def filed(app: ProceduresApplication, version_id: uuid.UUID) -> uuid.UUID:
+    return app.file_dossier(
+        DESK,
+        UNIT,
+        prefix="SKHCN",
+        version_id=version_id,
+        subject="Xác nhận đề tài",
+        applicant=APPLICANT,
+        received_at=MONDAY_MORNING,
+    ).id
+
+
+def test_a_code_is_registered_once_per_unit(app: ProceduresApplication) -> None:
+    app.draft_procedure(SECRETARY, UNIT, "QT-05", CONTENT)
+    with pytest.raises(VersionConflict):
+        app.draft_procedure(SECRETARY, UNIT, " qt-05 ", CONTENT)
+    other = context("thuky2", ISO_SECRETARY, unit="ubnd-xa")
+    app.draft_procedure(other, "ubnd-xa", "QT-05", CONTENT)
+
+
+def test_publishing_a_new_version_makes_the_one_in_force_obsolete(
+    app: ProceduresApplication,
+) -> None:
+    first = published(app)
+    procedure = uuid.UUID(app.load(ProcedureVersion, first).procedure_id)
+    second = app.draft_version(SECRETARY, procedure, None, CONTENT)
+    assert app.load(ProcedureVersion, second.id).number == 2
+    app.submit(SECRETARY, ProcedureVersion, second.id, 1)
+    app.approve(LEADER, ProcedureVersion, second.id, 2)
+    app.publish(SECRETARY, second.id, 3)
+    assert app.load(ProcedureVersion, first).status == OBSOLETE
+    assert app.load(ProcedureVersion, second.id).status == PUBLISHED
+
+
+def test_only_a_concerned_department_leader_acknowledges_for_their_own(
+    app: ProceduresApplication,
+) -> None:
+    version = published(app)
+    with pytest.raises(Forbidden):
+        app.acknowledge_reading(SECRETARY, version, None)
+    with pytest.raises(InvalidInput):
+        app.acknowledge_reading(OTHER_HEAD, version, None)
+    app.acknowledge_reading(EXPERTS_HEAD, version, None)
+    assert app.load(ProcedureVersion, version).awaiting_acknowledgement == ("mot-cua",)
+
+
+def test_dossier_codes_follow_each_other_per_unit_and_day(app: ProceduresApplication) -> None:
+    version = published(app)
+    codes = [app.load(Dossier, filed(app, version)).code for _ in range(3)]
+    assert codes == ["SKHCN-260302-1", "SKHCN-260302-2", "SKHCN-260302-3"]
+
+
+def test_a_dossier_is_filed_only_under_a_version_in_force_of_the_unit(
+    app: ProceduresApplication,
+) -> None:
+    draft = app.draft_procedure(SECRETARY, UNIT, "QT-07", CONTENT)
+    with pytest.raises(InvalidInput):
+        filed(app, draft.id)
+    other = context("thuky2", ISO_SECRETARY, unit="ubnd-xa")
+    elsewhere = app.draft_procedure(other, "ubnd-xa", "QT-01", CONTENT)
+    with pytest.raises(InvalidInput):
+        filed(app, elsewhere.id)
+    with pytest.raises(Forbidden):
+        app.file_dossier(
+            LEADER,
+            UNIT,
+            prefix="SKHCN",
+            version_id=published(app),
+            subject="Xác nhận",
+            applicant=APPLICANT,
+            received_at=MONDAY_MORNING,
+        )
+
+
+def test_each_step_is_done_by_the_department_or_role_it_names(
+    app: ProceduresApplication,
+) -> None:
+    dossier = filed(app, published(app))
+    with pytest.raises(Forbidden):
+        app.complete_step(EXPERT, dossier, None, note="", done_on=TODAY, cause=None)
+    app.complete_step(DESK, dossier, None, note="Đủ hồ sơ", done_on=TODAY, cause=None)
+    with pytest.raises(Forbidden):
+        app.complete_step(DESK, dossier, None, note="", done_on=TODAY, cause=None)
+    app.complete_step(EXPERT, dossier, None, note="Đạt", done_on=TODAY, cause=None)
+    with pytest.raises(Forbidden):
+        app.complete_step(EXPERTS_HEAD, dossier, None, note="", done_on=TODAY, cause=None)
+    app.complete_step(LEADER, dossier, None, note="Đã ký", done_on=TODAY, cause=None)
+    finished = app.load(Dossier, dossier)
+    assert (finished.status, finished.outcome) == ("completed", "early")
+    app.archive_dossier(DESK, dossier, None)
+
+
+def test_a_dossier_keeps_its_versions_steps_after_the_next_is_published(
+    app: ProceduresApplication,
+) -> None:
+    first = published(app)
+    dossier = filed(app, first)
+    procedure = uuid.UUID(app.load(ProcedureVersion, first).procedure_id)
+    shorter = ProcedureContent(
+        CONTENT.name, CONTENT.scope, (Step("Một bước", "mot-cua", "", 1),), (), CONTENT.review_on
+    )
+    second = app.draft_version(SECRETARY, procedure, None, shorter)
+    app.submit(SECRETARY, ProcedureVersion, second.id, 1)
+    app.approve(LEADER, ProcedureVersion, second.id, 2)
+    app.publish(SECRETARY, second.id, 3)
+    kept = app.load(Dossier, dossier)
+    assert (kept.version_number, len(kept.steps)) == (1, 3)
+    with pytest.raises(InvalidInput):
+        filed(app, first)
+
+
+def test_an_admins_extra_day_off_moves_the_due_dates_of_later_filings(
+    app: ProceduresApplication,
+) -> None:
+    version = published(app)
+    before = app.load(Dossier, filed(app, version)).due_on
+    with pytest.raises(Forbidden):
+        app.set_calendar_day(SECRETARY, day=date(2026, 3, 4), working=False, reason="Nghỉ")
+    app.set_calendar_day(ADMINISTRATOR, day=date(2026, 3, 4), working=False, reason="Nghỉ bù")
+    after = app.load(Dossier, filed(app, version)).due_on
+    assert (before, after) == (date(2026, 3, 6), date(2026, 3, 9))
+    app.clear_calendar_day(ADMINISTRATOR, day=date(2026, 3, 4))
+    assert app.load(Dossier, filed(app, version)).due_on == before
+
+
+def test_the_apology_letter_is_issued_by_the_department_of_the_step(
+    app: ProceduresApplication,
+) -> None:
+    dossier = filed(app, published(app))
+    with pytest.raises(Forbidden):
+        app.extend_due_date(
+            EXPERT, dossier, None, new_due_on=date(2026, 3, 13), reason="Cần xác minh"
+        )
+    app.extend_due_date(DESK, dossier, None, new_due_on=date(2026, 3, 13), reason="Cần xác minh")
+    assert app.load(Dossier, dossier).due_on == date(2026, 3, 13)
+
+
+def test_fifty_filings_at_once_get_fifty_codes_with_no_gap(database_url: str) -> None:
+    """Two replicas of the service on one event store, 50 filings at once."""
+    replicas = [
+        _app(open_application(ProceduresApplication, database_url, "procedures_codes"))
+        for _ in range(2)
+    ]
+    version = published(replicas[0])
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        ids = list(pool.map(lambda n: filed(replicas[n % 2], version), range(50)))
+    codes = sorted(replicas[1].load(Dossier, i).code for i in ids)
+    assert codes == sorted(f"SKHCN-260302-{n}" for n in range(1, 51))
+
+
+def test_every_domain_event_class_has_an_entry_in_the_table() -> None:
+    missing = [c.__qualname__ for c in event_classes(*AGGREGATES) if c not in MAPPER.table]
+    assert [name for name in missing if not name.endswith(".Created")] == []
+
+
+def test_every_recorded_event_maps_to_a_registered_valid_contract(
+    app: ProceduresApplication,
+) -> None:
+    app.set_calendar_day(ADMINISTRATOR, day=date(2026, 3, 4), working=False, reason="Nghỉ bù")
+    app.clear_calendar_day(ADMINISTRATOR, day=date(2026, 3, 4))
+    version = published(app)
+    app.acknowledge_reading(EXPERTS_HEAD, version, None)
+    app.record_periodic_review(
+        SECRETARY, version, None, note="Còn phù hợp", next_review_on=date(2027, 6, 1)
+    )
+    procedure = uuid.UUID(app.load(ProcedureVersion, version).procedure_id)
+    second = app.draft_version(SECRETARY, procedure, None, CONTENT)
+    app.submit(SECRETARY, ProcedureVersion, second.id, None)
+    app.return_for_revision(LEADER, ProcedureVersion, second.id, None, "Thiếu biểu mẫu")
+    app.revise_version(SECRETARY, second.id, None, CONTENT)
+    app.submit(SECRETARY, ProcedureVersion, second.id, None)
+    app.approve(LEADER, ProcedureVersion, second.id, None)
+    app.publish(SECRETARY, second.id, None)
+    dossier = filed(app, second.id)
+    app.request_supplement(DESK, dossier, None, "Thiếu bản sao")
+    app.receive_supplement(DESK, dossier, None, datetime(2026, 3, 2, 10, 0, tzinfo=TIMEZONE))
+    app.extend_due_date(DESK, dossier, None, new_due_on=date(2026, 3, 13), reason="Xác minh")
+    app.complete_step(DESK, dossier, None, note="Đủ", done_on=TODAY, cause=None)
+    app.return_dossier(EXPERT, dossier, None, step=0, reason="Sai mẫu", cause="wrong_content")
+    app.complete_step(DESK, dossier, None, note="Đủ", done_on=TODAY, cause=None)
+    app.complete_step(EXPERT, dossier, None, note="Đạt", done_on=TODAY, cause=None)
+    app.complete_step(LEADER, dossier, None, note="Ký", done_on=TODAY, cause=None)
+    app.archive_dossier(DESK, dossier, None)
+    events, _ = app.notifications_after(0, 1000)
+    outgoing = [item for item in map(MAPPER, events) if item is not None]
+    published_types = {type(item.payload).__name__ for item in outgoing}
+    assert published_types == {
+        "WorkingCalendarDaySet",
+        "WorkingCalendarDayCleared",
+        "ProcedureVersionDrafted",
+        "ProcedureVersionSubmitted",
+        "ProcedureVersionApproved",
+        "ProcedureVersionReturned",
+        "ProcedureVersionRevised",
+        "ProcedurePublished",
+        "ProcedureObsoleted",
+        "ProcedureReadAcknowledged",
+        "ProcedurePeriodicReviewRecorded",
+        "DossierFiled",
+        "DossierSupplementRequested",
+        "DossierSupplementReceived",
+        "DossierDueDateExtended",
+        "DossierStepCompleted",
+        "DossierReturned",
+        "NonconformingOutputRecorded",
+        "DossierCompleted",
+        "DossierArchived",
+    }
+    for item in outgoing:
+        assert model_for_type(item.payload.event_type) is type(item.payload)
