@@ -15,7 +15,7 @@ from qms_procedures.dossiers import Applicant, Dossier
 from qms_procedures.publishing import AGGREGATES, MAPPER
 from qms_runtime.clock import TIMEZONE
 from qms_runtime.errors import Forbidden, InvalidInput, VersionConflict
-from qms_runtime.eventstore import open_application
+from qms_runtime.eventstore import ensure_schema, persistence_env
 from qms_runtime.principal import ADMIN, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
 from qms_runtime.publishing import event_classes
 from qms_runtime.testing import context
@@ -201,14 +201,20 @@ def test_the_apology_letter_is_issued_by_the_department_of_the_step(
 
 def test_fifty_filings_at_once_get_fifty_codes_with_no_gap(database_url: str) -> None:
     """Two replicas of the service on one event store, 50 filings at once."""
+    ensure_schema(database_url, "procedures_codes")
+    # Four connections each, closed at the end: the rest of the suite needs the server's.
+    env = {**persistence_env(database_url, "procedures_codes"), "POSTGRES_MAX_OVERFLOW": "0"}
     replicas = [
-        _app(open_application(ProceduresApplication, database_url, "procedures_codes"))
-        for _ in range(2)
+        _app(ProceduresApplication(env={**env, "POSTGRES_POOL_SIZE": "4"})) for _ in range(2)
     ]
-    version = published(replicas[0])
-    with ThreadPoolExecutor(max_workers=25) as pool:
-        ids = list(pool.map(lambda n: filed(replicas[n % 2], version), range(50)))
-    codes = sorted(replicas[1].load(Dossier, i).code for i in ids)
+    try:
+        version = published(replicas[0])
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            ids = list(pool.map(lambda n: filed(replicas[n % 2], version), range(50)))
+        codes = sorted(replicas[1].load(Dossier, i).code for i in ids)
+    finally:
+        for replica in replicas:
+            replica.close()
     assert codes == sorted(f"SKHCN-260302-{n}" for n in range(1, 51))
 
 

@@ -316,7 +316,7 @@ class ProceduresApplication(ReviewSteps):
 def _require_step(principal: Principal, step: DossierStep) -> None:
     if ISO_SECRETARY in principal.roles:
         return
-    if step.department_id:
+    if step.department_id.strip():
         if principal.department_id != step.department_id or not principal.roles & {
             STAFF,
             DEPARTMENT_LEADER,

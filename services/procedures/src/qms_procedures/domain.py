@@ -95,7 +95,7 @@ class ProcedureContent:
     @property
     def departments(self) -> tuple[str, ...]:
         """The departments the steps name, in order, once each: who must read a new version."""
-        return tuple(dict.fromkeys(s.department_id for s in self.steps if s.department_id))
+        return tuple(dict.fromkeys(s.department_id for s in self.steps if s.department_id.strip()))
 
 
 class Procedure(UnitRecord):

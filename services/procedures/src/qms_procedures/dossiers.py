@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from qms_procedures.domain import PUBLISHED, ProcedureVersion
 from qms_procedures.working_days import WorkingCalendar
+from qms_runtime.clock import TIMEZONE
 from qms_runtime.commands import Stamp
 from qms_runtime.errors import IllegalTransition, InvalidInput
 from qms_runtime.record import UnitRecord
@@ -204,11 +205,11 @@ class Dossier(UnitRecord):
         if cause not in CAUSES:
             raise InvalidInput("Chọn nguyên nhân trong danh mục", field="cause")
 
-    def _check_done_on(self, done_on: date, today: date) -> None:
+    def _check_done_on(self, done_on: date, today: date, field: str = "done_on") -> None:
         if done_on > today:
-            raise InvalidInput("Ngày thực hiện không được sau hôm nay", field="done_on")
-        if done_on < self.received_at.date():
-            raise InvalidInput("Ngày thực hiện trước ngày tiếp nhận hồ sơ", field="done_on")
+            raise InvalidInput("Ngày thực hiện không được sau hôm nay", field=field)
+        if done_on < self.received_at.astimezone(TIMEZONE).date():
+            raise InvalidInput("Ngày thực hiện trước ngày tiếp nhận hồ sơ", field=field)
 
     def complete_step(
         self, *, note: str, done_on: date, cause: str | None, today: date, stamp: Stamp
@@ -294,7 +295,7 @@ class Dossier(UnitRecord):
         """The applicant must add to the dossier: its clock stops."""
         self.expect(PROCESSING, action="yêu cầu bổ sung")
         require_text(reason, "reason")
-        self._check_done_on(on, today)
+        self._check_done_on(on, today, "on")
         self._supplement_requested(reason=reason, on=on, stamp=stamp)
 
     @event("SupplementRequested")
@@ -309,18 +310,18 @@ class Dossier(UnitRecord):
         when the clock stopped, counted from the day the supplement counts from."""
         self.expect(SUPPLEMENT, action="nhận bổ sung")
         assert self.stopped_on is not None
-        if received_at.date() < self.stopped_on:
+        if received_at.astimezone(TIMEZONE).date() < self.stopped_on:
             raise InvalidInput("Ngày nhận bổ sung trước ngày yêu cầu", field="received_at")
         restart = calendar.first_counted_day(received_at)
+        stopped_on = self.stopped_on
+
+        def restarted(step: DossierStep) -> DossierStep:
+            left = calendar.working_days_between(stopped_on, step.due_on)
+            # Overdue when the clock stopped: still overdue, its date unchanged.
+            return replace(step, due_on=calendar.due_date(restart, left)) if left else step
+
         steps = tuple(
-            step
-            if index < self.current
-            else replace(
-                step,
-                due_on=calendar.due_date(
-                    restart, max(1, calendar.working_days_between(self.stopped_on, step.due_on))
-                ),
-            )
+            step if index < self.current else restarted(step)
             for index, step in enumerate(self.steps)
         )
         self._supplement_received(received_at=received_at, steps=steps, stamp=stamp)
