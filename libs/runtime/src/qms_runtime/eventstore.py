@@ -69,12 +69,17 @@ class QmsApplication(Application[UUID]):
         for kind in kinds:
             transcoder.register(DataclassAsDict(kind))
 
-    def load(self, kind: type[A], aggregate_id: UUID) -> A:
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None if none of that kind has the id."""
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"Không tìm thấy {aggregate_id}") from None
-        if not isinstance(aggregate, kind):
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def load(self, kind: type[A], aggregate_id: UUID) -> A:
+        aggregate = self.find(kind, aggregate_id)
+        if aggregate is None:
             raise NotFound(f"Không tìm thấy {aggregate_id}")
         return aggregate
 

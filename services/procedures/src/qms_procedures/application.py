@@ -49,30 +49,22 @@ class ProceduresApplication(ReviewSteps):
 
     # The calendar
 
-    def _exceptions(self) -> CalendarExceptions | None:
-        try:
-            return self.load(CalendarExceptions, CALENDAR_ID)
-        except NotFound:
-            return None
-
     def calendar(self) -> WorkingCalendar:
-        exceptions = self._exceptions()
+        exceptions = self.find(CalendarExceptions, CALENDAR_ID)
         return exceptions.calendar() if exceptions else WorkingCalendar()
 
     def set_calendar_day(
         self, context: CommandContext, *, day: date, working: bool, reason: str
     ) -> CommandResult:
         """An admin marks a day worked (a swapped Saturday) or off (an extra holiday)."""
-        if ADMIN not in context.principal.roles:
-            raise Forbidden("Chỉ quản trị hệ thống sửa lịch ngày làm việc")
-        exceptions = self._exceptions() or CalendarExceptions()
+        _require_admin(context)
+        exceptions = self.find(CalendarExceptions, CALENDAR_ID) or CalendarExceptions()
         exceptions.set_day(day=day, working=working, reason=reason, stamp=context.stamp("*"))
         return self.save_result(exceptions)
 
     def clear_calendar_day(self, context: CommandContext, *, day: date) -> CommandResult:
-        if ADMIN not in context.principal.roles:
-            raise Forbidden("Chỉ quản trị hệ thống sửa lịch ngày làm việc")
-        exceptions = self._exceptions()
+        _require_admin(context)
+        exceptions = self.find(CalendarExceptions, CALENDAR_ID)
         if exceptions is None:
             raise NotFound(f"Không có ngày ngoại lệ {day:%d/%m/%Y}")
         exceptions.clear_day(day=day, stamp=context.stamp("*"))
@@ -85,14 +77,10 @@ class ProceduresApplication(ReviewSteps):
     ) -> CommandResult:
         """A new code's first version; a code already registered in the unit gets 409."""
         context.principal.require(unit_id, *ProcedureVersion.drafter_roles)
-        stamp = context.stamp(unit_id)
-        try:
-            self.load(Procedure, procedure_id(unit_id, code))
-        except NotFound:
-            procedure = Procedure.register(code=code, stamp=stamp)
-        else:
+        if self.find(Procedure, procedure_id(unit_id, code)) is not None:
             raise VersionConflict(f"Mã quy trình {code} đã có trong đơn vị", field="code")
-        return self._draft_version(procedure, content, stamp)
+        stamp = context.stamp(unit_id)
+        return self._draft_version(Procedure.register(code=code, stamp=stamp), content, stamp)
 
     def draft_version(
         self,
@@ -200,10 +188,9 @@ class ProceduresApplication(ReviewSteps):
         calendar = self.calendar()
         day = received_at.astimezone(TIMEZONE).date()
         for _ in range(FILING_ATTEMPTS):
-            try:
-                codes = self.load(DossierCodes, code_counter_id(unit_id, day))
-            except NotFound:
-                codes = DossierCodes(unit_id=unit_id, day=day)
+            codes = self.find(DossierCodes, code_counter_id(unit_id, day)) or DossierCodes(
+                unit_id=unit_id, day=day
+            )
             dossier = Dossier.file(
                 code=codes.allocate(prefix),
                 version=version,
@@ -311,6 +298,11 @@ class ProceduresApplication(ReviewSteps):
         dossier = self.load_for(context, Dossier, dossier_id, expected, *FILERS)
         dossier.archive(dossier.stamp(context))
         return self.save_result(dossier)
+
+
+def _require_admin(context: CommandContext) -> None:
+    if ADMIN not in context.principal.roles:
+        raise Forbidden("Chỉ quản trị hệ thống sửa lịch ngày làm việc")
 
 
 def _require_step(principal: Principal, step: DossierStep) -> None:

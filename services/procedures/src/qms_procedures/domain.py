@@ -7,7 +7,7 @@ makes the version before it obsolete in the same save.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,6 @@ from eventsourcing.domain import Aggregate, event
 
 from qms_runtime.commands import Stamp
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
-from qms_runtime.principal import DEPARTMENT_LEADER
 from qms_runtime.record import UnitRecord
 from qms_runtime.review.domain import ReviewedRecord, ReviewStatus, require_text
 
@@ -250,14 +249,4 @@ class ProcedureVersion(ReviewedRecord):
 
     @event("PeriodicReviewRecorded")
     def _periodic_review_recorded(self, note: str, next_review_on: date, stamp: Stamp) -> None:
-        self.content = ProcedureContent(
-            name=self.content.name,
-            scope=self.content.scope,
-            steps=self.content.steps,
-            forms=self.content.forms,
-            review_on=next_review_on,
-        )
-
-
-#: Who acknowledges reading a published version.
-ACKNOWLEDGER_ROLES = (DEPARTMENT_LEADER,)
+        self.content = replace(self.content, review_on=next_review_on)

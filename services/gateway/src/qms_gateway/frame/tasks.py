@@ -39,18 +39,21 @@ class Tasks(BaseModel):
     tasks: list[Task]
 
 
+#: The `steps` key of a query whose rows, whatever their status, wait at one step.
+EVERY_STATUS = ""
+
+
 @dataclass(frozen=True)
 class TaskQuery:
-    """One SELECT of waiting rows: `sql` reads `table`'s rows in the principal's units ($1)
-    with `arguments` as $2…; `steps` names the action and label of each status, and `step`
-    ("" for every status) those of a query with one step."""
+    """One SELECT of waiting rows in the principal's units ($1), with `arguments` as $2…;
+    `steps` names the action and label by status (or for EVERY_STATUS)."""
 
     sql: str
     arguments: tuple[Any, ...]
     steps: Mapping[str, tuple[str, str]]
 
     def action_and_label(self, status: str) -> tuple[str, str]:
-        return self.steps.get(status) or self.steps[""]
+        return self.steps.get(status) or self.steps[EVERY_STATUS]
 
 
 #: Which principal's tasks a wing declares; the frame reads every wing's in one round trip.
@@ -75,7 +78,7 @@ def step_tasks(
         f"FROM {table} WHERE (unit_id = ANY($1) OR '*' = ANY($1)) AND ({where}) "
         f"ORDER BY updated_at, id LIMIT {TASKS_PER_STEP}",
         arguments,
-        {"": (action, label)},
+        {EVERY_STATUS: (action, label)},
     )
 
 
