@@ -13,6 +13,7 @@ import httpx
 import psycopg
 
 from qms_local.stack import SERVICES, Stack
+from qms_procedures.working_days import CALENDAR_ID
 from qms_runtime.auth import DevIssuer
 from qms_runtime.settings import postgres_params
 
@@ -59,7 +60,15 @@ def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_programmes "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.audit_plans "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.nonconformities "
-            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.reviews"
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.reviews "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.procedure_versions "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.dossiers "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.feedback "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.satisfaction_ratings "
+            # The working calendar is a table of days: its version is the projection's.
+            "UNION ALL SELECT aggregate_id, version, '[]'::jsonb FROM gateway.aggregate_versions "
+            "WHERE aggregate_id = %s",
+            (CALENDAR_ID,),
         ).fetchall()
     versions = {str(row[0]): row[1] for row in rows}
     progress: Counter[str] = Counter()

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from qms_contracts import Envelope, encode, events_topic
 from qms_contracts.objectives import ObjectiveApproved
-from qms_local.demo import review_notice
+from qms_local.demo import procedure_body, review_notice
 from qms_local.stack import Stack
 from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_consistent
@@ -155,6 +155,16 @@ def _review_commands(gateway: httpx.Client, secretary: dict[str, str], count: in
             version = reply.json()["version"]
 
 
+def _procedure_commands(gateway: httpx.Client, secretary: dict[str, str], count: int) -> None:
+    """Procedures drafted under new codes, without waiting for the read model."""
+    for _ in range(count):
+        body = procedure_body(f"QT-{uuid.uuid4().hex[:8]}", "Thử", [("Tiếp nhận", "", "staff", 1)])
+        reply = gateway.post(
+            f"/api/v1/units/{UNIT}/procedures", params=NO_WAIT, json=body, headers=secretary
+        )
+        assert reply.status_code == 201, reply.text
+
+
 @pytest.fixture
 def dev_broker(stack: Stack) -> Stack:
     if stack.broker is None:
@@ -212,7 +222,7 @@ def test_broker_restarted_empty_while_commands_go_on(
     assert reply.headers["QMS-Read-Model"] == "current"
 
 
-@pytest.mark.parametrize("killed", ["objectives", "risk", "audit", "review"])
+@pytest.mark.parametrize("killed", ["objectives", "risk", "audit", "review", "procedures"])
 def test_service_killed_between_save_and_publish(
     killed: str,
     dev_broker: Stack,
@@ -239,6 +249,8 @@ def test_service_killed_between_save_and_publish(
             _commands(gateway, secretary, oid, 2)
             _audit_commands(gateway, secretary, 2)
             _review_commands(gateway, secretary, 6)
+        elif killed == "procedures":
+            _procedure_commands(gateway, secretary, 6)
         else:
             _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)
@@ -327,7 +339,7 @@ async def _publish_poison(bootstrap: str, marker: bytes, service: str) -> None:
         await producer.stop()
 
 
-@pytest.mark.parametrize("service", ["objectives", "risk", "audit", "review"])
+@pytest.mark.parametrize("service", ["objectives", "risk", "audit", "review", "procedures"])
 def test_malformed_and_unknown_messages_go_to_the_dlq(
     service: str, stack: Stack, gateway: httpx.Client, secretary: dict[str, str]
 ) -> None:

@@ -22,7 +22,7 @@ from tests.conftest import UNIT, objective_body
 
 MAX_EXAMPLES = 15
 # The documents served behind GET /api/v1/docs/; a new service must be added here.
-DOCUMENTS = ["gateway", "objectives", "risk", "audit", "review"]
+DOCUMENTS = ["gateway", "objectives", "risk", "audit", "review", "procedures"]
 PROBLEM_JSON = "application/problem+json"
 
 

@@ -9,6 +9,7 @@ from litestar.types import ControllerRouterHandler
 from qms_audit.api import ROUTES as AUDIT
 from qms_gateway.app import build_app
 from qms_objectives.api import ROUTES as OBJECTIVES
+from qms_procedures.api import ROUTES as PROCEDURES
 from qms_review.api import ROUTES as REVIEW
 from qms_risk.api import ROUTES as RISK
 
@@ -24,7 +25,8 @@ def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("routes", "operations"), [(OBJECTIVES, 23), (RISK, 13), (AUDIT, 21), (REVIEW, 18)]
+    ("routes", "operations"),
+    [(OBJECTIVES, 23), (RISK, 13), (AUDIT, 21), (REVIEW, 18), (PROCEDURES, 20)],
 )
 def test_the_gateway_documents_every_service_operation_as_the_service_does(
     routes: list[ControllerRouterHandler], operations: int

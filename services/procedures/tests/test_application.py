@@ -255,6 +255,7 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(
     outgoing = [item for item in map(MAPPER, events) if item is not None]
     published_types = {type(item.payload).__name__ for item in outgoing}
     assert published_types == {
+        "WorkingCalendarOpened",
         "WorkingCalendarDaySet",
         "WorkingCalendarDayCleared",
         "ProcedureVersionDrafted",
@@ -278,3 +279,8 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(
     }
     for item in outgoing:
         assert model_for_type(item.payload.event_type) is type(item.payload)
+    # A reader applies an aggregate's versions without gaps: all its events leave, or none.
+    leaving: dict[uuid.UUID, set[bool]] = {}
+    for event in events:
+        leaving.setdefault(event.originator_id, set()).add(MAPPER(event) is not None)
+    assert all(len(kinds) == 1 for kinds in leaving.values())

@@ -7,7 +7,12 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from qms_local.demo import seed_audit_demo, seed_review_demo, seed_risk_demo
+from qms_local.demo import (
+    seed_audit_demo,
+    seed_procedures_demo,
+    seed_review_demo,
+    seed_risk_demo,
+)
 from qms_local.stack import GATEWAY_PORT, SERVICES, Stack, stop_embedded_database
 
 
@@ -36,6 +41,7 @@ def main() -> None:
         print(seed_risk_demo(stack.gateway_url), flush=True)
         print(seed_audit_demo(stack.gateway_url), flush=True)
         print(seed_review_demo(stack.gateway_url), flush=True)
+        print(seed_procedures_demo(stack.gateway_url), flush=True)
         _print_welcome(stack)
         while not stopping:
             time.sleep(0.5)

@@ -1,5 +1,6 @@
 """Demo records for `make run`: an approved risk plan and register entries at every stage, an
-approved audit programme with its first round under way, an issued management review notice.
+approved audit programme with its first round under way, an issued management review notice,
+two published internal procedures with dossiers at different steps.
 
 Sent through the gateway's API as the demo people would (development tokens), so that the
 records have their real histories. Seeding a unit that already has a plan does nothing.
@@ -366,4 +367,91 @@ def seed_review_demo(
     return (
         f"Đã ban hành thông báo họp xem xét của lãnh đạo năm {today.year} cho đơn vị {unit_id}: "
         "các phòng gửi báo cáo."
+    )
+
+
+def procedure_body(code: str, name: str, steps: list[tuple[str, str, str, int]]) -> dict[str, Any]:
+    """A procedure's first version: steps as (name, department, role, working days)."""
+    return {
+        "code": code,
+        "name": name,
+        "scope": f"Áp dụng cho hồ sơ {name.lower()} tiếp nhận tại Văn phòng Sở",
+        "steps": [
+            {"name": step, "department_id": department, "role": role, "working_days": days}
+            for step, department, role, days in steps
+        ],
+        "forms": [],
+        "review_on": (date.today() + timedelta(days=365)).isoformat(),
+    }
+
+
+def demo_procedures(department_id: str) -> list[dict[str, Any]]:
+    """Two procedures whose middle step is `department_id`'s."""
+    return [
+        procedure_body(
+            "QT-05",
+            "Xác nhận kết quả nhiệm vụ khoa học và công nghệ không dùng ngân sách",
+            [
+                ("Tiếp nhận, kiểm tra hồ sơ", "van-phong", "", 1),
+                ("Thẩm định hồ sơ", department_id, "", 5),
+                ("Phê duyệt, ký xác nhận", "", "unit_leader", 1),
+            ],
+        ),
+        procedure_body(
+            "QT-07",
+            "Cấp giấy chứng nhận đăng ký hoạt động khoa học và công nghệ",
+            [
+                ("Tiếp nhận hồ sơ", "van-phong", "", 1),
+                ("Thẩm định, đề xuất", department_id, "", 7),
+                ("Ký giấy chứng nhận", "", "unit_leader", 2),
+            ],
+        ),
+    ]
+
+
+def seed_procedures_demo(
+    gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN
+) -> str:
+    """Two published procedures and dossiers at the desk, at appraisal, waiting for a
+    supplement and completed."""
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(microsecond=0)
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        seed = _Seeder(client, unit_id, people)
+        if seed.has("procedure-versions"):
+            return f"Đơn vị {unit_id} đã có quy trình nội bộ: không thêm dữ liệu mẫu."
+        versions = []
+        for body in demo_procedures(people.department_id):
+            version = seed.send("secretary", f"/units/{unit_id}/procedures", body)
+            seed.send("secretary", f"/procedure-versions/{version}/submit")
+            seed.send("leader", f"/procedure-versions/{version}/approve")
+            seed.send("secretary", f"/procedure-versions/{version}/publish")
+            versions.append(version)
+        applicants = ["Viện Nghiên cứu Nông nghiệp", "Công ty TNHH Công nghệ Xanh"]
+        dossiers = [
+            seed.send(
+                "secretary",
+                f"/units/{unit_id}/dossiers",
+                {
+                    "version_id": versions[index % 2],
+                    "subject": f"Hồ sơ của {applicants[index % 2]} số {index + 1}",
+                    "applicant_name": applicants[index % 2],
+                    "applicant_contact": f"09{index:08d}",
+                    "received_at": now.isoformat(),
+                },
+            )
+            for index in range(4)
+        ]
+        done = {"note": "Hồ sơ đầy đủ", "done_on": now.date().isoformat()}
+        for dossier in dossiers[1:]:
+            seed.send("secretary", f"/dossiers/{dossier}/complete-step", done)
+        seed.send(
+            "department_leader",
+            f"/dossiers/{dossiers[2]}/supplement-request",
+            {"reason": "Bổ sung bản sao quyết định thành lập"},
+        )
+        for _ in range(2):
+            seed.send("secretary", f"/dossiers/{dossiers[3]}/complete-step", done)
+    return (
+        f"Đã ban hành 2 quy trình nội bộ và tiếp nhận 4 hồ sơ cho đơn vị {unit_id} "
+        "(chờ tiếp nhận, đang thẩm định, chờ bổ sung, đã có kết quả)."
     )

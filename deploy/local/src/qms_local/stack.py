@@ -31,7 +31,13 @@ from qms_runtime.kafka import ensure_topics
 WEB_ASSETS = Path(__file__).resolve().parents[3] / "web" / "node_modules"
 #: Every owning service behind the gateway, with its port in `make run`: adding a service adds a
 #: line here (its package is `qms_<name>`, started with `python -m qms_<name>`).
-SERVICES: dict[str, int] = {"objectives": 8101, "risk": 8102, "audit": 8103, "review": 8104}
+SERVICES: dict[str, int] = {
+    "objectives": 8101,
+    "risk": 8102,
+    "audit": 8103,
+    "review": 8104,
+    "procedures": 8105,
+}
 GATEWAY_PORT = 8100
 
 

@@ -17,6 +17,18 @@ SERVICE = "procedures"
 
 Outcome = Literal["early", "on_time", "late"]
 
+#: Causes of a nonconforming output (a late step, a return), by code: the service checks a
+#: recorded cause against them and the portal names them.
+CAUSES = {
+    "missing_documents": "Hồ sơ thiếu thành phần, phải bổ sung",
+    "wrong_content": "Nội dung hồ sơ chưa đúng quy định",
+    "workload": "Khối lượng công việc vượt khả năng xử lý",
+    "coordination": "Chậm phối hợp giữa các phòng, đơn vị",
+    "staff_error": "Sai sót của cán bộ xử lý",
+    "system_fault": "Sự cố hệ thống, thiết bị",
+    "other": "Nguyên nhân khác",
+}
+
 
 class Step(BaseModel):
     """A step of a procedure: who does it (a department, or a role when `department_id` is
@@ -108,6 +120,13 @@ class ProcedurePeriodicReviewRecorded(_VersionEvent):
     note: str
     next_review_on: date
     reviewed_by: str
+
+
+class WorkingCalendarOpened(IntegrationEvent):
+    """The exceptions table exists (its first change follows in the same save)."""
+
+    service: ClassVar[str] = SERVICE
+    event_type: ClassVar[str] = "qms.procedures.WorkingCalendarOpened.v1"
 
 
 class WorkingCalendarDaySet(IntegrationEvent):
@@ -214,3 +233,78 @@ class DossierCompleted(_DossierEvent):
 class DossierArchived(_DossierEvent):
     event_type: ClassVar[str] = "qms.procedures.DossierArchived.v1"
     archived_by: str
+
+
+# Citizens' feedback (8.2.1) and satisfaction (9.1.2)
+
+
+class _FeedbackEvent(IntegrationEvent):
+    service: ClassVar[str] = SERVICE
+    feedback_id: str
+    unit_id: str
+
+
+class FeedbackReceived(_FeedbackEvent):
+    """A complaint or suggestion from the public portal. The sender's contact and network
+    address stay in the service: not published. The sender's name is for staff, not the public."""
+
+    event_type: ClassVar[str] = "qms.procedures.FeedbackReceived.v1"
+    kind: Literal["complaint", "suggestion"]
+    subject_kind: Literal["unit", "procedure", "dossier"]
+    subject_ref: str = Field(description="The procedure's or dossier's code; empty for the unit.")
+    title: str
+    content: str
+    sender_name: str
+    received_at: datetime
+    answer_days: int = Field(ge=1, description="The working days the unit has to answer.")
+    answer_due_on: date
+
+
+class FeedbackAssigned(_FeedbackEvent):
+    event_type: ClassVar[str] = "qms.procedures.FeedbackAssigned.v1"
+    department_id: str = Field(description="The department that answers.")
+    previous_department_id: str | None = Field(
+        default=None, description="The department it was assigned to before, if reassigned."
+    )
+    assigned_by: str
+
+
+class FeedbackAnswered(_FeedbackEvent):
+    event_type: ClassVar[str] = "qms.procedures.FeedbackAnswered.v1"
+    department_id: str
+    answer: str
+    answered_on: date
+    due_on: date
+    outcome: Literal["on_time", "late"]
+    published: bool = Field(description="True: the answer is public from now on.")
+    answered_by: str
+
+
+class FeedbackAnswerPublished(_FeedbackEvent):
+    event_type: ClassVar[str] = "qms.procedures.FeedbackAnswerPublished.v1"
+    published_on: date
+    published_by: str
+
+
+class ComplaintNonconformityRaised(_FeedbackEvent):
+    """For the audit service: a nonconformity to open in the department (source: complaint)."""
+
+    event_type: ClassVar[str] = "qms.procedures.ComplaintNonconformityRaised.v1"
+    department_id: str = Field(description="The department the complaint was assigned to.")
+    description: str
+    source: Literal["complaint"] = "complaint"
+    raised_by: str
+
+
+class SatisfactionRated(IntegrationEvent):
+    """A citizen's rating of a completed dossier, one per dossier."""
+
+    service: ClassVar[str] = SERVICE
+    event_type: ClassVar[str] = "qms.procedures.SatisfactionRated.v1"
+    rating_id: str
+    unit_id: str
+    dossier_id: str
+    procedure_id: str
+    level: Literal["satisfied", "acceptable", "not_satisfied"]
+    comment: str
+    rated_at: datetime

@@ -19,6 +19,9 @@ from qms_runtime.commands import CommandContext, CommandResult
 from qms_runtime.errors import InvalidInput
 from qms_runtime.principal import Principal
 
+#: The unit's dossier-code prefix, which the gateway adds from its unit directory.
+UNIT_PREFIX_HEADER = "QMS-Unit-Prefix"
+
 UnitId = Annotated[str, Parameter(pattern=UNIT_ID_PATTERN, description="Mã đơn vị")]
 
 _VERSION = re.compile(r'^(?:W/)?"?([1-9][0-9]{0,8})"?$')

@@ -63,6 +63,14 @@ class VersionConflict(QmsError):
     type = "urn:qms:problem:version-conflict"
 
 
+class TooManyRequests(QmsError):
+    """A sender went over a limit (anonymous feedback per address and day)."""
+
+    status = 429
+    title = "Gửi quá số lần cho phép"
+    type = "urn:qms:problem:too-many-requests"
+
+
 class UpstreamUnavailable(QmsError, TransientError):
     status = 503
     title = "Dịch vụ tạm thời không sẵn sàng"

@@ -62,6 +62,7 @@ class GatewaySettings(ServiceSettings):
             "risk": "http://127.0.0.1:8102",
             "audit": "http://127.0.0.1:8103",
             "review": "http://127.0.0.1:8104",
+            "procedures": "http://127.0.0.1:8105",
         },
         description="Owning services by name, with their base URL (JSON in QMS_SERVICES).",
     )

@@ -21,16 +21,35 @@ from qms_procedures.dossiers import (
     DossierStep,
     code_counter_id,
 )
+from qms_procedures.feedback import (
+    CITIZEN,
+    PROCEDURE,
+    Feedback,
+    FeedbackQuota,
+    SatisfactionRating,
+    address_digest,
+    quota_id,
+    rating_id,
+    rating_secret,
+    secret_matches,
+)
 from qms_procedures.working_days import CALENDAR_ID, CalendarExceptions, WorkingCalendar
 from qms_runtime.clock import TIMEZONE
 from qms_runtime.clock import today as vietnam_today
 from qms_runtime.commands import CommandContext, CommandResult, Stamp
-from qms_runtime.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from qms_runtime.errors import (
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    VersionConflict,
+)
 from qms_runtime.principal import (
     ADMIN,
     DEPARTMENT_LEADER,
     ISO_SECRETARY,
     STAFF,
+    UNIT_LEADER,
     Principal,
 )
 from qms_runtime.review.application import ReviewSteps
@@ -39,6 +58,17 @@ from qms_runtime.review.application import ReviewSteps
 FILERS = (STAFF, DEPARTMENT_LEADER, ISO_SECRETARY)
 #: Filings at once on one unit and day conflict on its counter; each retries this often.
 FILING_ATTEMPTS = 100
+#: Working days a unit has to answer a citizen's feedback (overridden on the application).
+FEEDBACK_ANSWER_DAYS = 10
+#: Feedback one network address may send in a Vietnam day (overridden on the application).
+FEEDBACK_PER_ADDRESS_PER_DAY = 5
+#: Sends at once from one address conflict on its quota; each retries this often.
+FEEDBACK_ATTEMPTS = 20
+#: For development and tests ONLY: the composition root sets `rating_key` from settings.
+DEVELOPMENT_RATING_KEY = b"qms-development-rating-key-NOT-FOR-PRODUCTION"
+#: Who assigns citizens' feedback to a department.
+FEEDBACK_ASSIGNERS = (ISO_SECRETARY, UNIT_LEADER)
+ALREADY_RATED = "Hồ sơ đã được đánh giá"
 
 
 class ProceduresApplication(ReviewSteps):
@@ -46,6 +76,11 @@ class ProceduresApplication(ReviewSteps):
 
     #: Vietnam's date; a test sets another.
     today: Callable[[], date] = staticmethod(vietnam_today)
+    #: Citizens' feedback: working days to answer it, sends per address and day.
+    feedback_answer_days: int = FEEDBACK_ANSWER_DAYS
+    feedback_per_address_per_day: int = FEEDBACK_PER_ADDRESS_PER_DAY
+    #: The key of the secrets printed on dossiers' results for rating them.
+    rating_key: bytes = DEVELOPMENT_RATING_KEY
 
     # The calendar
 
@@ -58,8 +93,9 @@ class ProceduresApplication(ReviewSteps):
     ) -> CommandResult:
         """An admin marks a day worked (a swapped Saturday) or off (an extra holiday)."""
         _require_admin(context)
-        exceptions = self.find(CalendarExceptions, CALENDAR_ID) or CalendarExceptions()
-        exceptions.set_day(day=day, working=working, reason=reason, stamp=context.stamp("*"))
+        stamp = context.stamp("*")
+        exceptions = self.find(CalendarExceptions, CALENDAR_ID) or CalendarExceptions(stamp=stamp)
+        exceptions.set_day(day=day, working=working, reason=reason, stamp=stamp)
         return self.save_result(exceptions)
 
     def clear_calendar_day(self, context: CommandContext, *, day: date) -> CommandResult:
@@ -299,10 +335,180 @@ class ProceduresApplication(ReviewSteps):
         dossier.archive(dossier.stamp(context))
         return self.save_result(dossier)
 
+    # Citizens' feedback: sent from the public portal without signing in, handled by the unit
+
+    def send_feedback(
+        self,
+        unit_id: str,
+        *,
+        kind: str,
+        subject_kind: str,
+        subject_ref: str,
+        title: str,
+        content: str,
+        sender_name: str,
+        sender_contact: str,
+        address: str,
+        received_at: datetime,
+        correlation_id: str | None = None,
+    ) -> CommandResult:
+        """A complaint or suggestion. The HTTP layer passes the client's network `address`
+        (only its digest is kept, in the day's quota saved with the feedback) and `received_at`
+        from its own clock, never from the body."""
+        day = received_at.astimezone(TIMEZONE).date()
+        if day > self.today():
+            raise InvalidInput("Thời điểm tiếp nhận sau hôm nay", field="received_at")
+        stamp = _citizen_stamp(unit_id, correlation_id)
+        calendar = self.calendar()
+
+        def received() -> Feedback:
+            return Feedback.receive(
+                kind=kind,
+                subject_kind=subject_kind,
+                subject_ref=subject_ref,
+                title=title,
+                content=content,
+                sender_name=sender_name,
+                sender_contact=sender_contact,
+                received_at=received_at,
+                answer_days=self.feedback_answer_days,
+                calendar=calendar,
+                stamp=stamp,
+            )
+
+        feedback = received()
+        if feedback.subject_kind == PROCEDURE and not self.find(
+            Procedure, procedure_id(unit_id, feedback.subject_ref)
+        ):
+            raise InvalidInput("Đơn vị không có thủ tục mang mã này", field="subject_ref")
+        digest = address_digest(self.rating_key, address)
+        for _ in range(FEEDBACK_ATTEMPTS):
+            quota = self.find(FeedbackQuota, quota_id(digest, day)) or FeedbackQuota(
+                digest=digest, day=day
+            )
+            quota.take(self.feedback_per_address_per_day)
+            try:
+                return self.save_result(feedback, quota)
+            except VersionConflict:
+                feedback = received()  # the failed save took the pending events
+        raise VersionConflict("Có quá nhiều phản ánh gửi cùng lúc; xin gửi lại")
+
+    def assign_feedback(
+        self,
+        context: CommandContext,
+        feedback_id: uuid.UUID,
+        expected: int | None,
+        department_id: str,
+    ) -> CommandResult:
+        feedback = self.load_for(context, Feedback, feedback_id, expected, *FEEDBACK_ASSIGNERS)
+        feedback.assign(department_id=department_id, stamp=feedback.stamp(context))
+        return self.save_result(feedback)
+
+    def answer_feedback(
+        self,
+        context: CommandContext,
+        feedback_id: uuid.UUID,
+        expected: int | None,
+        *,
+        text: str,
+        answered_on: date,
+        publish: bool,
+    ) -> CommandResult:
+        feedback = self.load_for(context, Feedback, feedback_id, expected)
+        _require_answerer(context.principal, feedback)
+        feedback.answer(
+            text=text,
+            answered_on=answered_on,
+            publish=publish,
+            today=self.today(),
+            stamp=feedback.stamp(context),
+        )
+        return self.save_result(feedback)
+
+    def publish_feedback_answer(
+        self, context: CommandContext, feedback_id: uuid.UUID, expected: int | None
+    ) -> CommandResult:
+        """Whoever may answer, or the unit leader, makes the answer public later."""
+        feedback = self.load_for(context, Feedback, feedback_id, expected)
+        if UNIT_LEADER not in context.principal.roles:
+            _require_answerer(context.principal, feedback)
+        feedback.publish_answer(on=self.today(), stamp=feedback.stamp(context))
+        return self.save_result(feedback)
+
+    def raise_complaint_nonconformity(
+        self,
+        context: CommandContext,
+        feedback_id: uuid.UUID,
+        expected: int | None,
+        description: str,
+    ) -> CommandResult:
+        """The secretary: the audit service opens a nonconformity from the event."""
+        feedback = self.load_for(context, Feedback, feedback_id, expected, ISO_SECRETARY)
+        feedback.raise_nonconformity(description=description, stamp=feedback.stamp(context))
+        return self.save_result(feedback)
+
+    # Satisfaction with a dossier's result
+
+    def rating_secret_for(self, context: CommandContext, dossier_id: uuid.UUID) -> str:
+        """For the unit's desk, to print on the result."""
+        dossier = self.load_for(context, Dossier, dossier_id, None, *FILERS)
+        return rating_secret(self.rating_key, dossier.id)
+
+    def rate_dossier(
+        self,
+        unit_id: str,
+        dossier_id: uuid.UUID,
+        *,
+        secret: str,
+        level: str,
+        comment: str,
+        rated_at: datetime,
+        correlation_id: str | None = None,
+    ) -> CommandResult:
+        """A citizen, without signing in. The gateway resolves the dossier's code (its read
+        model) to `dossier_id`; the secret is checked first, so without it nothing about the
+        dossier shows, not even whether it was rated."""
+        dossier = self.find(Dossier, dossier_id)
+        if dossier is None or dossier.unit_id != unit_id:
+            raise NotFound("Không tìm thấy hồ sơ")
+        if not secret_matches(self.rating_key, dossier.id, secret):
+            raise InvalidInput("Mã đánh giá không đúng", field="secret")
+        if self.find(SatisfactionRating, rating_id(dossier.id)) is not None:
+            raise IllegalTransition(ALREADY_RATED, current_status="rated")
+        if rated_at.astimezone(TIMEZONE).date() > self.today():
+            raise InvalidInput("Thời điểm đánh giá sau hôm nay", field="rated_at")
+        rating = SatisfactionRating.rate(
+            dossier=dossier,
+            level=level,
+            comment=comment,
+            rated_at=rated_at,
+            stamp=_citizen_stamp(unit_id, correlation_id),
+        )
+        try:
+            return self.save_result(rating)
+        except VersionConflict:  # rated at the same moment by another request
+            raise IllegalTransition(ALREADY_RATED, current_status="rated") from None
+
 
 def _require_admin(context: CommandContext) -> None:
     if ADMIN not in context.principal.roles:
         raise Forbidden("Chỉ quản trị hệ thống sửa lịch ngày làm việc")
+
+
+def _citizen_stamp(unit_id: str, correlation_id: str | None) -> Stamp:
+    return Stamp(actor=CITIZEN, correlation_id=correlation_id or str(uuid.uuid4()), unit_id=unit_id)
+
+
+def _require_answerer(principal: Principal, feedback: Feedback) -> None:
+    """The secretary, or the staff and leader of the department it is assigned to."""
+    if ISO_SECRETARY in principal.roles:
+        return
+    if (
+        feedback.department_id is None
+        or principal.department_id != feedback.department_id
+        or not principal.roles & {STAFF, DEPARTMENT_LEADER}
+    ):
+        raise Forbidden("Chỉ phòng được giao hoặc thư ký ISO được trả lời phản ánh này")
 
 
 def _require_step(principal: Principal, step: DossierStep) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
+from qms_contracts.procedures import CAUSES
 from qms_procedures.domain import PUBLISHED, ProcedureVersion
 from qms_procedures.working_days import WorkingCalendar
 from qms_runtime.clock import TIMEZONE
@@ -32,17 +33,6 @@ PROCESSING, SUPPLEMENT, COMPLETED, ARCHIVED = (
     "completed",
     "archived",
 )
-
-#: Causes of a nonconforming output, by code; a unit may name its own.
-CAUSES = {
-    "missing_documents": "Hồ sơ thiếu thành phần, phải bổ sung",
-    "wrong_content": "Nội dung hồ sơ chưa đúng quy định",
-    "workload": "Khối lượng công việc vượt khả năng xử lý",
-    "coordination": "Chậm phối hợp giữa các phòng, đơn vị",
-    "staff_error": "Sai sót của cán bộ xử lý",
-    "system_fault": "Sự cố hệ thống, thiết bị",
-    "other": "Nguyên nhân khác",
-}
 
 
 def outcome(done_on: date, due_on: date) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 from qms_contracts import procedures as contract
 from qms_procedures.domain import Procedure, ProcedureContent, ProcedureVersion
 from qms_procedures.dossiers import Dossier, DossierCodes, DossierStep
+from qms_procedures.feedback import Feedback, FeedbackQuota, SatisfactionRating
 from qms_procedures.working_days import CalendarExceptions
 from qms_runtime.publishing import Builder, ContractMapper
 
@@ -75,7 +76,11 @@ INTERNAL: dict[type[Any], Builder | None] = {
     Procedure.VersionPublished: None,
     DossierCodes.Opened: None,
     DossierCodes.Allocated: None,
-    CalendarExceptions.Opened: None,
+}
+
+#: Every change of the calendar, its opening included: a reader keeps its versions gap-free.
+CALENDAR: dict[type[Any], Builder | None] = {
+    CalendarExceptions.Opened: lambda e: contract.WorkingCalendarOpened(),
     CalendarExceptions.DaySet: lambda e: contract.WorkingCalendarDaySet(
         day=e.day, working=e.working, reason=e.reason
     ),
@@ -150,6 +155,73 @@ DOSSIER: dict[type[Any], Builder | None] = {
     Dossier.Archived: lambda e: contract.DossierArchived(**_dossier(e), archived_by=e.stamp.actor),
 }
 
+
+def _feedback(event: Any) -> dict[str, Any]:
+    return {"feedback_id": str(event.originator_id), "unit_id": event.stamp.unit_id}
+
+
+#: The sender's contact stays here; the address quotas are the service's own bookkeeping.
+FEEDBACK: dict[type[Any], Builder | None] = {
+    Feedback.Received: lambda e: contract.FeedbackReceived(
+        **_feedback(e),
+        kind=e.kind,
+        subject_kind=e.subject_kind,
+        subject_ref=e.subject_ref,
+        title=e.title,
+        content=e.content,
+        sender_name=e.sender_name,
+        received_at=e.received_at,
+        answer_days=e.answer_days,
+        answer_due_on=e.answer_due_on,
+    ),
+    Feedback.Assigned: lambda e: contract.FeedbackAssigned(
+        **_feedback(e),
+        department_id=e.department_id,
+        previous_department_id=e.previous,
+        assigned_by=e.stamp.actor,
+    ),
+    Feedback.Answered: lambda e: contract.FeedbackAnswered(
+        **_feedback(e),
+        department_id=e.department_id,
+        answer=e.text,
+        answered_on=e.answered_on,
+        due_on=e.due_on,
+        outcome=e.outcome,
+        published=e.published,
+        answered_by=e.stamp.actor,
+    ),
+    Feedback.AnswerPublished: lambda e: contract.FeedbackAnswerPublished(
+        **_feedback(e), published_on=e.on, published_by=e.stamp.actor
+    ),
+    Feedback.NonconformityRaised: lambda e: contract.ComplaintNonconformityRaised(
+        **_feedback(e),
+        department_id=e.department_id,
+        description=e.description,
+        source="complaint",
+        raised_by=e.stamp.actor,
+    ),
+    FeedbackQuota.Opened: None,
+    FeedbackQuota.Taken: None,
+    SatisfactionRating.Rated: lambda e: contract.SatisfactionRated(
+        rating_id=str(e.originator_id),
+        unit_id=e.stamp.unit_id,
+        dossier_id=str(e.dossier_id),
+        procedure_id=e.procedure_id,
+        level=e.level,
+        comment=e.comment,
+        rated_at=e.rated_at,
+    ),
+}
+
 #: The aggregates whose events this service stores.
-AGGREGATES = (Procedure, ProcedureVersion, DossierCodes, Dossier, CalendarExceptions)
-MAPPER = ContractMapper({**VERSION, **INTERNAL, **DOSSIER})
+AGGREGATES = (
+    Procedure,
+    ProcedureVersion,
+    DossierCodes,
+    Dossier,
+    CalendarExceptions,
+    Feedback,
+    FeedbackQuota,
+    SatisfactionRating,
+)
+MAPPER = ContractMapper({**VERSION, **INTERNAL, **CALENDAR, **DOSSIER, **FEEDBACK})

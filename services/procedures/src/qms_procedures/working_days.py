@@ -123,7 +123,7 @@ class CalendarExceptions(Aggregate):
         return CALENDAR_ID
 
     @event("Opened")
-    def __init__(self) -> None:
+    def __init__(self, *, stamp: Stamp) -> None:
         self.days_off: dict[str, str] = {}
         self.working_days: dict[str, str] = {}
 

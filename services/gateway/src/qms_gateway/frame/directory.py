@@ -46,6 +46,14 @@ async def unit_exists(db: Db, unit_id: str) -> bool:
     return bool(found)
 
 
+async def code_prefix(db: Db, unit_id: str) -> str | None:
+    """The unit's dossier-code prefix ('' if it has none); None if there is no such unit."""
+    found: str | None = await db.fetchval(
+        f"SELECT code_prefix FROM {SCHEMA}.units WHERE unit_id=$1", unit_id
+    )
+    return found
+
+
 async def upsert_unit(db: Db, data: dict[str, Any]) -> None:
     await db.execute(
         f"INSERT INTO {SCHEMA}.units (unit_id, name, code_prefix, departments, parent_id) "

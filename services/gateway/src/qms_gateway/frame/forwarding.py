@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from qms_contracts.inputs import CommandInput, CommandReply
 from qms_gateway.frame import directory
 from qms_gateway.upstream import Reply, Upstream
-from qms_runtime.command_routes import UnitId
+from qms_runtime.command_routes import UNIT_PREFIX_HEADER, UnitId
 from qms_runtime.commands import CommandContext
 from qms_runtime.edge import forwardable_headers, raw_path
 from qms_runtime.errors import NotFound
@@ -102,9 +102,15 @@ class Forwarder:
         unit_id: str | None,
         view: View,
     ) -> Response[Any]:
-        if unit_id is not None and not await directory.unit_exists(self._pool(), unit_id):
-            raise NotFound(f"Không có đơn vị {unit_id}")
+        prefix = None
+        if unit_id is not None:
+            prefix = await directory.code_prefix(self._pool(), unit_id)
+            if prefix is None:
+                raise NotFound(f"Không có đơn vị {unit_id}")
         headers = forwardable_headers(request.headers)
+        # The directory is the gateway's: the service numbers a unit's dossiers with it.
+        if prefix and prefix.isascii() and prefix.isprintable():
+            headers[UNIT_PREFIX_HEADER.lower()] = prefix
         headers["x-correlation-id"] = context.correlation_id
         # The path as sent, still percent-encoded: a decoded "%3F" would become a query.
         path = raw_path(request)

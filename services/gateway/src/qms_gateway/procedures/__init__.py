@@ -1,0 +1,40 @@
+"""The procedures wing: controlled procedures and their versions, internal dossiers on working
+days, nonconforming outputs and the statistics they feed."""
+
+import asyncpg
+
+from qms_contracts.procedures import SERVICE
+from qms_gateway.frame import directory
+from qms_gateway.frame.wing import Panel, Wing
+from qms_gateway.procedures import readmodel, tasks
+from qms_gateway.procedures.actions import EVENT_LABELS
+from qms_gateway.procedures.projection import PROJECTION
+from qms_gateway.procedures.routes import PublicController, StaffController
+
+
+async def public_panel(pool: asyncpg.Pool, unit_id: str) -> dict[str, object]:
+    """The unit's procedures in force, with their steps, time limits and forms."""
+    unit = await directory.unit(pool, unit_id) or {}
+    return {
+        "procedures": await readmodel.versions(pool, unit_id, statuses=["published"]),
+        "departments": {d["department_id"]: d["name"] for d in unit.get("departments", [])},
+    }
+
+
+WING = Wing(
+    service=SERVICE,
+    ddl=readmodel.DDL,
+    projection=PROJECTION,
+    routes=(StaffController, PublicController),
+    tasks=tasks.tasks,
+    package=__name__,
+    pages=(),
+    list_pages={
+        "procedure_version": "/quy-trinh",
+        "dossier": "/ho-so",
+        "feedback": "/phan-anh",
+    },
+    event_labels=EVENT_LABELS,
+    public_panels=(Panel("procedures/public_panel.html", public_panel),),
+    menu=(),
+)

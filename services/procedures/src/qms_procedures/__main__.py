@@ -1,0 +1,3 @@
+from qms_procedures.app import main
+
+main()
