@@ -29,6 +29,7 @@ from typing import Any
 
 import asyncpg
 
+from bench import dossiers
 from bench.hostile import burst
 from bench.http import HttpPool
 from bench.load import (
@@ -233,6 +234,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
     say("Replay (rebuild the read models)…")
     figures["replay"] = await asyncio.to_thread(rebuild, stack)
 
+    say("Dossier filing and step completion, 50 desks at once…")
+    figures["dossiers"] = await dossiers.measure(stack.gateway_url)
     figures["rss_before_hostile_mb"] = rss_mb(processes)
     say("Hostile-input burst…")
     figures["hostile"] = await burst(
@@ -375,6 +378,11 @@ def summary(figures: dict[str, Any], seconds: float) -> str:
             f"{page['pages_per_s']:.0f} pages/s, {page['failures']} failures"
             for page in figures["portal"]["pages"]
         ),
+        "Dossiers, {concurrency} filings at once through the gateway: {filed} filed "
+        "({filing_failures} failed), codes allocated {codes_per_s:.0f}/s, gap-free "
+        "{codes_gap_free}, filing p50 {filing_p50_ms:.0f} p99 {filing_p99_ms:.0f} ms; "
+        "first step completed on each: {steps_completed} at {steps_per_s:.0f}/s, "
+        "p99 {step_p99_ms:.0f} ms".format(**figures["dossiers"]),
         f"Replay: {r['events']} events at {r['events_per_s']:,.0f} events/s "
         f"({r['with_process_start_s']:.1f} s with process start, "
         f"peak RSS {r['peak_rss_mb']:.0f} MB)",

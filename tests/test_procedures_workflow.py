@@ -1,6 +1,7 @@
 """Procedures and dossiers through the gateway, over the real broker and PostgreSQL: versions
 published and replaced, dossiers moved step by step, statistics from what happened."""
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,7 +130,11 @@ def test_versions_dossiers_and_their_statistics(
     send(secretary, f"/procedure-versions/{second['id']}/submit")
     send(leader, f"/procedure-versions/{second['id']}/approve")
     send(secretary, f"/procedure-versions/{second['id']}/publish")
-    assert read(f"/procedure-versions/{first['id']}")["status"] == "obsolete"
+    # Read-your-writes covers the published version; the replaced one follows on the bus.
+    deadline = time.monotonic() + 10
+    while read(f"/procedure-versions/{first['id']}")["status"] != "obsolete":
+        assert time.monotonic() < deadline, "the replaced version never became obsolete"
+        time.sleep(0.05)
     assert read(f"/dossiers/{two['id']}")["version_number"] == 1
     refused = send(
         secretary,

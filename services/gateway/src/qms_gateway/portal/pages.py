@@ -46,6 +46,14 @@ STATUS_LABELS = {
     "meeting_held": "Đã họp",
     "conclusion_drafted": "Chờ duyệt kết luận",
     "conclusion_returned": "Kết luận bị trả lại",
+    "obsolete": "Hết hiệu lực",
+    "processing": "Đang xử lý",
+    "supplement_requested": "Chờ bổ sung",
+    "completed": "Đã có kết quả",
+    "archived": "Đã lưu trữ",
+    "received": "Mới tiếp nhận",
+    "assigned": "Đã giao phòng",
+    "answered": "Đã trả lời",
 }
 ROLE_LABELS = {
     "iso_secretary": "Thư ký ISO",

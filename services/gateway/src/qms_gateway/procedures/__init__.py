@@ -8,6 +8,7 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.wing import Panel, Wing
 from qms_gateway.procedures import readmodel, tasks
 from qms_gateway.procedures.actions import EVENT_LABELS
+from qms_gateway.procedures.pages import DossierPages, FeedbackPages, ProcedurePages
 from qms_gateway.procedures.projection import PROJECTION
 from qms_gateway.procedures.routes import PublicController, StaffController
 
@@ -28,7 +29,7 @@ WING = Wing(
     routes=(StaffController, PublicController),
     tasks=tasks.tasks,
     package=__name__,
-    pages=(),
+    pages=(ProcedurePages, DossierPages, FeedbackPages),
     list_pages={
         "procedure_version": "/quy-trinh",
         "dossier": "/ho-so",
@@ -36,5 +37,5 @@ WING = Wing(
     },
     event_labels=EVENT_LABELS,
     public_panels=(Panel("procedures/public_panel.html", public_panel),),
-    menu=(),
+    menu=(("Quy trình", "/quy-trinh"), ("Hồ sơ", "/ho-so")),
 )

@@ -66,7 +66,8 @@ def _versions(principal: Principal) -> list[TaskQuery]:
 def _dossiers(principal: Principal) -> list[TaskQuery]:
     found: list[TaskQuery] = []
     department_id = principal.department_id
-    if department_id and principal.roles & {STAFF, DEPARTMENT_LEADER}:
+    # The department's staff and leader do its steps; a secretary of it stands in.
+    if department_id and principal.roles & {STAFF, DEPARTMENT_LEADER, ISO_SECRETARY}:
         found.append(
             step_tasks(
                 DOSSIERS,
