@@ -9,9 +9,11 @@ records have their real histories. Seeding a unit that already has a plan does n
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
+
+from qms_runtime.clock import TIMEZONE
+from qms_runtime.clock import today as vietnam_today
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ class _Seeder:
 def seed_risk_demo(gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN) -> str:
     """An approved plan and five entries: identified; assessed; in treatment with an overdue
     action; re-assessed, to be closed; closed. Returns what it did, for the console."""
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = vietnam_today()
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         seed = _Seeder(client, unit_id, people)
         if seed.has("risk-plans"):
@@ -271,7 +273,7 @@ def seed_audit_demo(
 ) -> str:
     """This year's programme approved; round 1 approved with a visit to the department
     leader's department, where the auditor recorded a minor nonconformity."""
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = vietnam_today()
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         seed = _Seeder(client, unit_id, people)
         if seed.has("audit-programmes"):
@@ -354,7 +356,7 @@ def seed_review_demo(
     gateway_url: str, unit_id: str = "so-khcn", people: DemoPeople = SO_KHCN
 ) -> str:
     """This year's review notice, approved and issued: the department leader's reports wait."""
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = vietnam_today()
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         seed = _Seeder(client, unit_id, people)
         if seed.has("reviews"):
@@ -381,7 +383,7 @@ def procedure_body(code: str, name: str, steps: list[tuple[str, str, str, int]])
             for step, department, role, days in steps
         ],
         "forms": [],
-        "review_on": (date.today() + timedelta(days=365)).isoformat(),
+        "review_on": (vietnam_today() + timedelta(days=365)).isoformat(),
     }
 
 
@@ -414,7 +416,7 @@ def seed_procedures_demo(
 ) -> str:
     """Two published procedures and dossiers at the desk, at appraisal, waiting for a
     supplement and completed."""
-    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(microsecond=0)
+    now = datetime.now(TIMEZONE).replace(microsecond=0)
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         seed = _Seeder(client, unit_id, people)
         if seed.has("procedure-versions"):

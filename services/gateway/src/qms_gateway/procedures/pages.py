@@ -3,8 +3,9 @@ steps, forms, read acknowledgements, history and review steps); the dossier boar
 dossier's page (its steps with due dates, timeline and a form per step); the feedback inbox."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import asyncpg
 from litestar import Controller, Request, get, post
@@ -105,9 +106,88 @@ DOSSIER_STEPS = {
 }
 
 
-class ProcedurePages(Controller):
-    path = PROCEDURES
+class _RecordPages(Controller):
+    """A record's page (its history, a form per step it allows) and the POST of each step;
+    a subclass says where the record is read and what else its page shows."""
+
     include_in_schema = False
+    #: The record's API path, under which its steps are posted.
+    api: ClassVar[str]
+    steps: ClassVar[Mapping[str, PageStep]]
+    notices: ClassVar[Mapping[str, str]]
+    template: ClassVar[str]
+
+    async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @get("/{record_id:uuid}")
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        record_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        kq: Text = "",
+    ) -> Template:
+        user = signed_in(request, session)
+        return await self._detail(pool, user, record_id, notice=self.notices.get(kq))
+
+    @post("/{record_id:uuid}/{step:str}")
+    async def step(
+        self,
+        request: Request[Any, Any, Any],
+        record_id: uuid.UUID,
+        step: str,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        user = signed_in(request, session)
+        form = await request.form()
+        record = f"{self.api}/{record_id}"
+        outcome = await COMMANDS.send_step(
+            forwarder, pool, user, self.steps, step, record, record_id, form
+        )
+        if isinstance(outcome, Refusal):
+            return await self._detail(pool, user, record_id, refusal=outcome, typed=form, step=step)
+        return Redirect(f"{self.path}/{record_id}?kq={step}", status_code=303)
+
+    async def _detail(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        record_id: uuid.UUID,
+        *,
+        notice: str | None = None,
+        refusal: Refusal | None = None,
+        typed: FormMultiDict | None = None,
+        step: str = "",
+    ) -> Template:
+        record = await record_in_view(pool, user.principal, await self._record(pool, record_id))
+        unit = await directory.unit(pool, record["unit_id"])
+        return page(
+            self.template,
+            user,
+            unit=unit,
+            departments=directory.department_names(unit),
+            history=await history(pool, record_id, COMMANDS.history_labels),
+            typed=typed or FormMultiDict(),
+            step=step,
+            notice=notice,
+            **self._context(user, record),
+            **refused(refusal, FIELD_LABELS),
+        )
+
+
+class ProcedurePages(_RecordPages):
+    path = PROCEDURES
+    api = "/api/v1/procedure-versions"
+    steps = VERSION_STEPS
+    notices = VERSION_NOTICES
+    template = "procedures/detail.html"
 
     @get("/")
     async def list_page(
@@ -135,73 +215,19 @@ class ProcedurePages(Controller):
             filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": q},
         )
 
-    @get("/{version_id:uuid}")
-    async def detail(
-        self,
-        request: Request[Any, Any, Any],
-        version_id: uuid.UUID,
-        session: Session | None,
-        pool: asyncpg.Pool,
-        kq: Text = "",
-    ) -> Template:
-        user = signed_in(request, session)
-        return await self._detail(pool, user, version_id, notice=VERSION_NOTICES.get(kq))
+    async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
+        return await readmodel.version(pool, record_id)
 
-    @post("/{version_id:uuid}/{step:str}")
-    async def step(
-        self,
-        request: Request[Any, Any, Any],
-        version_id: uuid.UUID,
-        step: str,
-        session: Session | None,
-        pool: asyncpg.Pool,
-        forwarder: Forwarder,
-    ) -> Template | Redirect:
-        user = signed_in(request, session)
-        form = await request.form()
-        record = f"/api/v1/procedure-versions/{version_id}"
-        outcome = await COMMANDS.send_step(
-            forwarder, pool, user, VERSION_STEPS, step, record, version_id, form
-        )
-        if isinstance(outcome, Refusal):
-            return await self._detail(
-                pool, user, version_id, refusal=outcome, typed=form, step=step
-            )
-        return Redirect(f"{PROCEDURES}/{version_id}?kq={step}", status_code=303)
-
-    async def _detail(
-        self,
-        pool: asyncpg.Pool,
-        user: Session,
-        version_id: uuid.UUID,
-        *,
-        notice: str | None = None,
-        refusal: Refusal | None = None,
-        typed: FormMultiDict | None = None,
-        step: str = "",
-    ) -> Template:
-        version = await record_in_view(
-            pool, user.principal, await readmodel.version(pool, version_id)
-        )
-        unit = await directory.unit(pool, version["unit_id"])
-        return page(
-            "procedures/detail.html",
-            user,
-            version=version,
-            unit=unit,
-            departments=directory.department_names(unit),
-            actions=version_actions(user.principal, version),
-            history=await history(pool, version_id, COMMANDS.history_labels),
-            typed=typed or FormMultiDict(),
-            step=step,
-            notice=notice,
-            **refused(refusal, FIELD_LABELS),
-        )
+    def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
+        return {"version": record, "actions": version_actions(user.principal, record)}
 
 
-class DossierPages(Controller):
+class DossierPages(_RecordPages):
     path = DOSSIERS
-    include_in_schema = False
+    api = "/api/v1/dossiers"
+    steps = DOSSIER_STEPS
+    notices = DOSSIER_NOTICES
+    template = "procedures/dossier.html"
 
     @get("/")
     async def board(
@@ -240,80 +266,31 @@ class DossierPages(Controller):
             today=today().isoformat(),
         )
 
-    @get("/{dossier_id:uuid}")
-    async def detail(
-        self,
-        request: Request[Any, Any, Any],
-        dossier_id: uuid.UUID,
-        session: Session | None,
-        pool: asyncpg.Pool,
-        kq: Text = "",
-    ) -> Template:
-        user = signed_in(request, session)
-        return await self._detail(pool, user, dossier_id, notice=DOSSIER_NOTICES.get(kq))
+    async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
+        return await readmodel.dossier(pool, record_id)
 
-    @post("/{dossier_id:uuid}/{step:str}")
-    async def step(
-        self,
-        request: Request[Any, Any, Any],
-        dossier_id: uuid.UUID,
-        step: str,
-        session: Session | None,
-        pool: asyncpg.Pool,
-        forwarder: Forwarder,
-    ) -> Template | Redirect:
-        user = signed_in(request, session)
-        form = await request.form()
-        record = f"/api/v1/dossiers/{dossier_id}"
-        outcome = await COMMANDS.send_step(
-            forwarder, pool, user, DOSSIER_STEPS, step, record, dossier_id, form
-        )
-        if isinstance(outcome, Refusal):
-            return await self._detail(
-                pool, user, dossier_id, refusal=outcome, typed=form, step=step
-            )
-        return Redirect(f"{DOSSIERS}/{dossier_id}?kq={step}", status_code=303)
-
-    async def _detail(
-        self,
-        pool: asyncpg.Pool,
-        user: Session,
-        dossier_id: uuid.UUID,
-        *,
-        notice: str | None = None,
-        refusal: Refusal | None = None,
-        typed: FormMultiDict | None = None,
-        step: str = "",
-    ) -> Template:
-        dossier = await record_in_view(
-            pool, user.principal, await readmodel.dossier(pool, dossier_id)
-        )
-        unit = await directory.unit(pool, dossier["unit_id"])
-        return page(
-            "procedures/dossier.html",
-            user,
-            dossier=dossier,
-            unit=unit,
-            departments=directory.department_names(unit),
-            actions=dossier_actions(user.principal, dossier),
-            history=await history(pool, dossier_id, COMMANDS.history_labels),
-            causes=list(CAUSES.items()),
-            earlier_steps=[
+    def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "dossier": record,
+            "actions": dossier_actions(user.principal, record),
+            "causes": list(CAUSES.items()),
+            "earlier_steps": [
                 (str(index), f"{index + 1}. {s['name']}")
-                for index, s in enumerate(dossier["steps"][: dossier["current_step"]])
+                for index, s in enumerate(record["steps"][: record["current_step"]])
             ],
-            outcomes=OUTCOMES,
-            today=today().isoformat(),
-            typed=typed or FormMultiDict(),
-            step=step,
-            notice=notice,
-            **refused(refusal, FIELD_LABELS),
-        )
+            "outcomes": OUTCOMES,
+            "today": today().isoformat(),
+        }
 
 
-class FeedbackPages(Controller):
+class FeedbackPages(_RecordPages):
+    """The inbox and an item's page; its steps (assign, answer) come with their commands."""
+
     path = FEEDBACK
-    include_in_schema = False
+    api = "/api/v1/feedback"
+    steps: ClassVar[Mapping[str, PageStep]] = {}
+    notices: ClassVar[Mapping[str, str]] = {}
+    template = "procedures/feedback.html"
 
     @get("/")
     async def inbox(
@@ -338,24 +315,8 @@ class FeedbackPages(Controller):
             filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": ""},
         )
 
-    @get("/{feedback_id:uuid}")
-    async def detail(
-        self,
-        request: Request[Any, Any, Any],
-        feedback_id: uuid.UUID,
-        session: Session | None,
-        pool: asyncpg.Pool,
-    ) -> Template:
-        user = signed_in(request, session)
-        item = await record_in_view(
-            pool, user.principal, await readmodel.feedback(pool, feedback_id)
-        )
-        unit = await directory.unit(pool, item["unit_id"])
-        return page(
-            "procedures/feedback.html",
-            user,
-            item=item,
-            unit=unit,
-            departments=directory.department_names(unit),
-            history=await history(pool, feedback_id, COMMANDS.history_labels),
-        )
+    async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
+        return await readmodel.feedback(pool, record_id)
+
+    def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
+        return {"item": record}

@@ -25,19 +25,6 @@ def _json(items: list[Any]) -> str:
     return json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False)
 
 
-def _content(
-    p: contract.ProcedureVersionDrafted | contract.ProcedureVersionRevised,
-) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "scope": p.scope,
-        "steps": _json(p.steps),
-        "forms": _json(p.forms),
-        "review_on": p.review_on,
-        "status": "draft",
-    }
-
-
 async def drafted(c: ProjectionDb, e: Envelope, p: contract.ProcedureVersionDrafted) -> None:
     await insert_row(
         c,
@@ -48,8 +35,13 @@ async def drafted(c: ProjectionDb, e: Envelope, p: contract.ProcedureVersionDraf
         code=p.code,
         number=p.number,
         title=f"{p.code} {p.name} (lần {p.number})",
+        name=p.name,
+        scope=p.scope,
+        steps=_json(p.steps),
+        forms=_json(p.forms),
+        review_on=p.review_on,
+        status="draft",
         search=fold(f"{p.code} {p.name} {p.scope}"),
-        **_content(p),
     )
 
 
@@ -57,7 +49,7 @@ async def revised(c: ProjectionDb, e: Envelope, p: contract.ProcedureVersionRevi
     await c.execute(
         f"UPDATE {VERSIONS} SET version=$2, updated_at=$3, name=$4, scope=$5, steps=$6, "
         "forms=$7, review_on=$8, status='draft', title=code || ' ' || $4 || ' (lần ' || number "
-        "|| ')', search=$9 WHERE id=$1",
+        "|| ')', search=lower(code) || ' ' || $9 WHERE id=$1",
         uuid.UUID(e.subject),
         e.aggregateversion,
         e.time,
