@@ -119,6 +119,7 @@ def completed(
         dossier_id=str(dossier_id),
         unit_id=UNIT,
         procedure_id=str(procedure_id),
+        received_on=date(2026, 3, 2),
         done_on=done_on,
         due_on=due_on,
         outcome=outcome,

@@ -224,6 +224,9 @@ class NonconformingOutputRecorded(_DossierEvent):
 class DossierCompleted(_DossierEvent):
     event_type: ClassVar[str] = "qms.procedures.DossierCompleted.v1"
     procedure_id: str
+    received_on: date = Field(
+        description="The day it was received in Vietnam: the period statistics count it in."
+    )
     done_on: date
     due_on: date
     outcome: Outcome

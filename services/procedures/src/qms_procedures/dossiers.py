@@ -235,6 +235,7 @@ class Dossier(UnitRecord):
         if index == len(self.steps) - 1:
             self._completed(
                 procedure_id=self.procedure_id,
+                received_on=self.received_at.astimezone(TIMEZONE).date(),
                 done_on=done_on,
                 due_on=self.due_on,
                 outcome=outcome(done_on, self.due_on),
@@ -249,7 +250,13 @@ class Dossier(UnitRecord):
 
     @event("Completed")
     def _completed(
-        self, procedure_id: str, done_on: date, due_on: date, outcome: str, stamp: Stamp
+        self,
+        procedure_id: str,
+        received_on: date,
+        done_on: date,
+        due_on: date,
+        outcome: str,
+        stamp: Stamp,
     ) -> None:
         self.status = COMPLETED
         self.outcome = outcome

@@ -147,6 +147,7 @@ DOSSIER: dict[type[Any], Builder | None] = {
     Dossier.Completed: lambda e: contract.DossierCompleted(
         **_dossier(e),
         procedure_id=e.procedure_id,
+        received_on=e.received_on,
         done_on=e.done_on,
         due_on=e.due_on,
         outcome=e.outcome,
