@@ -8,7 +8,8 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.wing import Panel, Wing
 from qms_gateway.procedures import readmodel, tasks
 from qms_gateway.procedures.actions import EVENT_LABELS
-from qms_gateway.procedures.pages import DossierPages, FeedbackPages, ProcedurePages
+from qms_gateway.procedures.feedback_pages import FeedbackPages
+from qms_gateway.procedures.pages import DossierPages, ProcedurePages
 from qms_gateway.procedures.projection import PROJECTION
 from qms_gateway.procedures.routes import PublicController, StaffController
 

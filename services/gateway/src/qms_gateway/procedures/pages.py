@@ -44,7 +44,6 @@ from qms_runtime.clock import TIMEZONE, today
 
 PROCEDURES = "/quy-trinh"
 DOSSIERS = "/ho-so"
-FEEDBACK = "/phan-anh"
 COMMANDS = PageCommands(SERVICE, {event.event_type: label for event, label in EVENT_LABELS.items()})
 Text = Annotated[str, Parameter(max_length=200)]
 FIELD_LABELS = {
@@ -106,7 +105,7 @@ DOSSIER_STEPS = {
 }
 
 
-class _RecordPages(Controller):
+class RecordPages(Controller):
     """A record's page (its history, a form per step it allows) and the POST of each step;
     a subclass says where the record is read and what else its page shows."""
 
@@ -182,7 +181,7 @@ class _RecordPages(Controller):
         )
 
 
-class ProcedurePages(_RecordPages):
+class ProcedurePages(RecordPages):
     path = PROCEDURES
     api = "/api/v1/procedure-versions"
     steps = VERSION_STEPS
@@ -222,7 +221,7 @@ class ProcedurePages(_RecordPages):
         return {"version": record, "actions": version_actions(user.principal, record)}
 
 
-class DossierPages(_RecordPages):
+class DossierPages(RecordPages):
     path = DOSSIERS
     api = "/api/v1/dossiers"
     steps = DOSSIER_STEPS
@@ -281,42 +280,3 @@ class DossierPages(_RecordPages):
             "outcomes": OUTCOMES,
             "today": today().isoformat(),
         }
-
-
-class FeedbackPages(_RecordPages):
-    """The inbox and an item's page; its steps (assign, answer) come with their commands."""
-
-    path = FEEDBACK
-    api = "/api/v1/feedback"
-    steps: ClassVar[Mapping[str, PageStep]] = {}
-    notices: ClassVar[Mapping[str, str]] = {}
-    template = "procedures/feedback.html"
-
-    @get("/")
-    async def inbox(
-        self,
-        request: Request[Any, Any, Any],
-        session: Session | None,
-        pool: asyncpg.Pool,
-        don_vi: Text | None = None,
-        trang_thai: Text | None = None,
-    ) -> Template:
-        user = signed_in(request, session)
-        unit_id = await unit_in_view(pool, user.principal, don_vi)
-        unit = await directory.unit(pool, unit_id)
-        return page(
-            "procedures/inbox.html",
-            user,
-            unit=unit,
-            departments=directory.department_names(unit),
-            items=await readmodel.feedback_inbox(
-                pool, unit_id, statuses=[trang_thai] if trang_thai else None
-            ),
-            filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": ""},
-        )
-
-    async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
-        return await readmodel.feedback(pool, record_id)
-
-    def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
-        return {"item": record}
