@@ -1,6 +1,7 @@
 """The objectives application on in-memory persistence: authorisation, concurrency, publishing."""
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -8,7 +9,14 @@ import pytest
 
 from qms_contracts import model_for_type
 from qms_objectives.application import ObjectivesApplication
-from qms_objectives.domain import Objective, OrganizationContext, QualityPolicy, TargetSpec
+from qms_objectives.domain import (
+    IndicatorSource,
+    Objective,
+    OrganizationContext,
+    QualityPolicy,
+    TargetSpec,
+)
+from qms_objectives.indicator import Observation
 from qms_objectives.publishing import AGGREGATES, MAPPER
 from qms_runtime.commands import CommandContext
 from qms_runtime.errors import (
@@ -143,6 +151,29 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(
         "QualityPolicySuperseded",
         "OrganizationContextPublished",
     } <= kinds
+
+
+def test_each_aggregate_publishes_all_its_events_or_none(app: ObjectivesApplication) -> None:
+    """A reader applies an aggregate's versions without gaps: all its events leave, or none
+    (an indicator's stay inside; the objectives it feeds publish their progress)."""
+    full_objective(app)
+    publish_twice(app, QualityPolicy)
+    sourced = replace(TARGET, target_id="t2", source=IndicatorSource("satisfaction"))
+    objective = app.draft_objective(
+        SECRETARY, UNIT, year=2026, title="M", targets=(TARGET, sourced)
+    )
+    app.submit(SECRETARY, Objective, objective.id, None)
+    app.approve(LEADER, Objective, objective.id, None)
+    app.disseminate_objective(SECRETARY, objective.id, None, ("vp",))
+    seen = Observation(UNIT, "satisfaction", "proc-1", 2026, True, date(2026, 3, 2))
+    app.observe("event-1", [seen], "corr")
+    events, _ = app.notifications_after(0, 1000)
+    leaving: dict[uuid.UUID, set[bool]] = {}
+    for event in events:
+        leaving.setdefault(event.originator_id, set()).add(MAPPER(event) is not None)
+    assert all(len(kinds) == 1 for kinds in leaving.values())
+    assert {False} in leaving.values()  # the register and the indicators
+    assert app.load(Objective, objective.id).latest_value("t2") == 100.0
 
 
 # The reviewed-record kit, the same for every kind of record this service keeps.

@@ -13,6 +13,25 @@ from qms_contracts.base import IntegrationEvent
 
 SERVICE = "objectives"
 
+#: The statistics a target can follow by itself (see `IndicatorSource`).
+IndicatorKind = Literal["dossiers_on_time", "satisfaction"]
+
+
+class IndicatorSource(BaseModel):
+    """Where a target's value comes from by itself: a statistic of the unit over the
+    objective's year, the same as the gateway's statistics of that year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: IndicatorKind = Field(
+        description="dossiers_on_time: dossiers received in the year and completed, the share "
+        "completed early or on time; satisfaction: ratings given in the year (Vietnam's date), "
+        "the share satisfied. Both in percent, one decimal."
+    )
+    procedure_id: str | None = Field(
+        default=None, description="The procedure counted; None: every procedure of the unit."
+    )
+
 
 class Target(BaseModel):
     """One measurable target of a quality objective."""
@@ -30,6 +49,11 @@ class Target(BaseModel):
     deadline: date = Field(description="When the target must be reached.")
     department_id: str = Field(description="Department responsible for the target.")
     action_plan: str = Field(description="How the department will reach it.")
+    source: IndicatorSource | None = Field(
+        default=None,
+        description="The statistic that records the target's progress by itself; None: "
+        "progress is recorded by hand.",
+    )
 
 
 class _ObjectiveEvent(IntegrationEvent):
@@ -79,6 +103,13 @@ class TargetProgressRecorded(_ObjectiveEvent):
     as_of: date = Field(description="The date the value was measured for.")
     note: str = ""
     recorded_by: str
+    source: IndicatorSource | None = Field(
+        default=None, description="The target's statistic, when the value is its own."
+    )
+    source_event_id: str | None = Field(
+        default=None,
+        description="Id of the event that changed the statistic; None when a person recorded it.",
+    )
 
 
 class TargetResult(BaseModel):

@@ -1,11 +1,23 @@
 """Command bodies of the objectives service: validated by the service, documented by the gateway."""
 
+import uuid
 from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from qms_contracts.inputs import CommandInput, RevisionInput
+
+
+class IndicatorSourceInput(CommandInput):
+    """A statistic of the unit that records the target's progress by itself."""
+
+    kind: Literal["dossiers_on_time", "satisfaction"] = Field(
+        description="dossiers_on_time: tỷ lệ hồ sơ đúng hạn; satisfaction: tỷ lệ hài lòng"
+    )
+    procedure_id: uuid.UUID | None = Field(
+        default=None, description="Chỉ tính một quy trình; bỏ trống: mọi quy trình của đơn vị"
+    )
 
 
 class TargetInput(CommandInput):
@@ -22,6 +34,10 @@ class TargetInput(CommandInput):
     deadline: date
     department_id: str = Field(min_length=1, max_length=80, description="Phòng chịu trách nhiệm")
     action_plan: str = Field(min_length=1, max_length=5000, description="Kế hoạch thực hiện")
+    source: IndicatorSourceInput | None = Field(
+        default=None,
+        description="Nguồn số liệu tự động (năm của mục tiêu); bỏ trống: cập nhật tiến độ bằng tay",
+    )
 
 
 class DraftObjectiveInput(CommandInput):

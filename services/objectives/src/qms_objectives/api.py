@@ -12,6 +12,7 @@ from qms_contracts.objectives_commands import (
     DocumentInput,
     DraftObjectiveInput,
     EvaluateInput,
+    IndicatorSourceInput,
     ProgressInput,
     ReviseDocumentInput,
     ReviseObjectiveInput,
@@ -19,6 +20,7 @@ from qms_contracts.objectives_commands import (
 )
 from qms_objectives.application import ObjectivesApplication
 from qms_objectives.domain import (
+    IndicatorSource,
     Objective,
     OrganizationContext,
     QualityDocument,
@@ -51,9 +53,17 @@ def _targets(targets: list[TargetInput]) -> tuple[TargetSpec, ...]:
             deadline=target.deadline,
             department_id=target.department_id,
             action_plan=target.action_plan,
+            source=_source(target.source),
         )
         for index, target in enumerate(targets, start=1)
     )
+
+
+def _source(source: IndicatorSourceInput | None) -> IndicatorSource | None:
+    if source is None:
+        return None
+    procedure_id = str(source.procedure_id) if source.procedure_id else None
+    return IndicatorSource(kind=source.kind, procedure_id=procedure_id)
 
 
 def objective_view(objective: Objective) -> dict[str, Any]:
@@ -68,6 +78,7 @@ def objective_view(objective: Objective) -> dict[str, Any]:
             {
                 **target.__dict__,
                 "deadline": target.deadline.isoformat(),
+                "source": vars(target.source) if target.source else None,
                 "progress": [
                     {**entry.__dict__, "as_of": entry.as_of.isoformat()}
                     for entry in objective.progress.get(target.target_id, [])

@@ -4,6 +4,7 @@ from qms_contracts.objectives import SERVICE as NAME
 from qms_objectives.api import ROUTES
 from qms_objectives.application import ObjectivesApplication
 from qms_objectives.publishing import MAPPER
+from qms_objectives.reactions import EVENT_COMMANDS
 from qms_runtime.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -12,6 +13,7 @@ SERVICE = ServiceDefinition(
     application=ObjectivesApplication,
     mapper=MAPPER,
     routes=ROUTES,
+    event_commands=EVENT_COMMANDS,
 )
 
 

@@ -2,7 +2,9 @@
 
 Aggregates and their events only; no I/O. Public methods check the rules and then record one
 event, so a rejected command records nothing. Every event carries a `Stamp`; the review steps
-(submit, approve, return) come from the reviewed-record kit.
+(submit, approve, return) come from the reviewed-record kit. A target may follow a statistic
+(`IndicatorSource`): its progress is then recorded by the unit's `Indicator` (indicator.py),
+never by hand.
 """
 
 import math
@@ -30,6 +32,21 @@ class Status(StrEnum):
     SUPERSEDED = "superseded"
 
 
+#: The statistics a target can follow (qms_contracts.objectives.IndicatorKind).
+INDICATOR_KINDS = ("dossiers_on_time", "satisfaction")
+#: Who records a statistic's progress: no person, the service itself.
+INDICATOR_ACTOR = "he-thong"
+
+
+@dataclass(frozen=True)
+class IndicatorSource:
+    """A statistic of the objective's unit over its year: `procedure_id` None is every
+    procedure of the unit."""
+
+    kind: str
+    procedure_id: str | None = None
+
+
 @dataclass(frozen=True)
 class TargetSpec:
     target_id: str
@@ -41,6 +58,7 @@ class TargetSpec:
     deadline: date
     department_id: str
     action_plan: str
+    source: IndicatorSource | None = None
 
     def achieved_by(self, value: float) -> bool:
         if self.direction == "at_most":
@@ -54,6 +72,8 @@ class ProgressEntry:
     as_of: date
     note: str
     by: str
+    #: The event that changed the target's statistic; None when a person recorded it.
+    source_event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,8 @@ def _check_targets(year: int, targets: tuple[TargetSpec, ...]) -> None:
             raise InvalidInput("Chiều đánh giá phải là at_least hoặc at_most", field="direction")
         if not math.isfinite(target.target_value):
             raise InvalidInput("Giá trị chỉ tiêu không hợp lệ", field="targets.target_value")
+        if target.source is not None and target.source.kind not in INDICATOR_KINDS:
+            raise InvalidInput("Nguồn số liệu không hợp lệ", field="targets.source")
         if target.deadline.year < year:
             raise InvalidInput(
                 f"Thời hạn {target.deadline} của chỉ tiêu nằm trước năm {year}",
@@ -156,7 +178,12 @@ class Objective(ReviewedRecord):
         self, *, target_id: str, value: float, as_of: date, note: str, stamp: Stamp
     ) -> None:
         self.expect(Status.DISSEMINATED, action="cập nhật tiến độ cho")
-        self.target(target_id)
+        if self.target(target_id).source is not None:
+            raise InvalidInput(
+                "Chỉ tiêu này lấy số liệu tự động từ thống kê của đơn vị; "
+                "không cập nhật tiến độ bằng tay",
+                field="target_id",
+            )
         if not math.isfinite(value):
             raise InvalidInput("Giá trị không hợp lệ", field="value")
         if as_of.year < self.year:
@@ -165,12 +192,51 @@ class Objective(ReviewedRecord):
             target_id=target_id, value=value, as_of=as_of, note=note, stamp=stamp
         )
 
+    def record_indicator(
+        self, *, target_id: str, value: float, as_of: date, source_event_id: str, stamp: Stamp
+    ) -> bool:
+        """The value of a target's statistic after `source_event_id` changed it: recorded once
+        per event, while the objective is disseminated. False: nothing to record."""
+        source = self.target(target_id).source
+        if source is None:
+            raise InvalidInput(f"Chỉ tiêu {target_id} không có nguồn số liệu", field="target_id")
+        if self.status != Status.DISSEMINATED or self.recorded_from(target_id, source_event_id):
+            return False
+        self._progress_recorded(
+            target_id=target_id,
+            value=value,
+            as_of=as_of,
+            note="",
+            stamp=stamp,
+            source=source,
+            source_event_id=source_event_id,
+        )
+        return True
+
+    def recorded_from(self, target_id: str, source_event_id: str) -> bool:
+        return any(
+            entry.source_event_id == source_event_id for entry in self.progress.get(target_id, [])
+        )
+
     @event("ProgressRecorded")
     def _progress_recorded(
-        self, target_id: str, value: float, as_of: date, note: str, stamp: Stamp
+        self,
+        target_id: str,
+        value: float,
+        as_of: date,
+        note: str,
+        stamp: Stamp,
+        source: IndicatorSource | None = None,
+        source_event_id: str | None = None,
     ) -> None:
         self.progress[target_id].append(
-            ProgressEntry(value=value, as_of=as_of, note=note, by=stamp.actor)
+            ProgressEntry(
+                value=value,
+                as_of=as_of,
+                note=note,
+                by=stamp.actor,
+                source_event_id=source_event_id,
+            )
         )
 
     def latest_value(self, target_id: str) -> float | None:

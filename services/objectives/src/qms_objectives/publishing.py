@@ -6,16 +6,24 @@ from qms_contracts import IntegrationEvent
 from qms_contracts import objectives as contract
 from qms_objectives.domain import (
     DocumentRegister,
+    IndicatorSource,
     Objective,
     OrganizationContext,
     QualityDocument,
     QualityPolicy,
 )
+from qms_objectives.indicator import Indicator
 from qms_runtime.publishing import Builder, ContractMapper
 
 
+def _source(source: IndicatorSource | None) -> contract.IndicatorSource | None:
+    return contract.IndicatorSource.model_validate(vars(source)) if source else None
+
+
 def _targets(targets: Any) -> list[contract.Target]:
-    return [contract.Target(**vars(target)) for target in targets]
+    return [
+        contract.Target(**{**vars(target), "source": _source(target.source)}) for target in targets
+    ]
 
 
 def _objective(event: Any) -> dict[str, Any]:
@@ -48,6 +56,9 @@ OBJECTIVE: dict[type[Any], Builder | None] = {
         as_of=e.as_of,
         note=e.note,
         recorded_by=e.stamp.actor,
+        # Events stored before targets had sources lack both.
+        source=_source(getattr(e, "source", None)),
+        source_event_id=getattr(e, "source_event_id", None),
     ),
     Objective.Evaluated: lambda e: contract.ObjectiveEvaluated(
         **_objective(e),
@@ -103,6 +114,14 @@ REGISTER: dict[type[Any], Builder | None] = {
     DocumentRegister.VersionPutInForce: None,
 }
 
+#: An indicator counts inside the service; what the world sees is each objective's
+#: TargetProgressRecorded, with the statistic and the event that changed it.
+INDICATOR: dict[type[Any], Builder | None] = {
+    Indicator.Opened: None,
+    Indicator.Counted: None,
+    Indicator.Subscribed: None,
+}
+
 #: The aggregates whose events this service stores.
-AGGREGATES = (Objective, QualityPolicy, OrganizationContext, DocumentRegister)
-MAPPER = ContractMapper({**OBJECTIVE, **POLICY, **CONTEXT, **REGISTER})
+AGGREGATES = (Objective, QualityPolicy, OrganizationContext, DocumentRegister, Indicator)
+MAPPER = ContractMapper({**OBJECTIVE, **POLICY, **CONTEXT, **REGISTER, **INDICATOR})

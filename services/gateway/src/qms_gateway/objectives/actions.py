@@ -53,15 +53,16 @@ def objective_actions(principal: Principal, record: dict[str, Any]) -> set[str]:
 
 def progress_targets(principal: Principal, record: dict[str, Any]) -> set[str]:
     """The targets whose progress the person may record: all for the secretary, else their
-    department's for its leader."""
+    department's for its leader; never one that follows a statistic (recorded by itself)."""
     if record["status"] != "disseminated" or not principal.can_act_in(record["unit_id"]):
         return set()
+    by_hand = [target for target in record["targets"] if not target.get("source")]
     if ISO_SECRETARY in principal.roles:
-        return {target["target_id"] for target in record["targets"]}
+        return {target["target_id"] for target in by_hand}
     if DEPARTMENT_LEADER in principal.roles and principal.department_id:
         return {
             target["target_id"]
-            for target in record["targets"]
+            for target in by_hand
             if target["department_id"] == principal.department_id
         }
     return set()

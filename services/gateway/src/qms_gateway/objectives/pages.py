@@ -21,7 +21,7 @@ from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.frame.search import like_patterns
-from qms_gateway.objectives import readmodel
+from qms_gateway.objectives import readmodel, sources
 from qms_gateway.objectives.actions import EVENT_LABELS, objective_actions, progress_targets
 from qms_gateway.portal.access import Paging, record_in_view, unit_in_view
 from qms_gateway.portal.charts import target_progress
@@ -31,6 +31,7 @@ from qms_gateway.portal.commands import (
     Refusal,
     expected_version,
     refused,
+    renamed,
 )
 from qms_gateway.portal.forms import (
     Errors,
@@ -63,6 +64,7 @@ FIELD_LABELS = {
     "deadline": "Thời hạn",
     "department_id": "Phòng chịu trách nhiệm",
     "action_plan": "Kế hoạch thực hiện",
+    "source": "Nguồn số liệu",
     "reason": "Lý do trả lại",
     "department_ids": "Các phòng",
     "value": "Giá trị đo được",
@@ -79,6 +81,7 @@ TARGET_FIELDS = (
     "deadline",
     "department_id",
     "action_plan",
+    "source",
 )
 NOTICES = {
     "soan": "Đã lưu dự thảo mục tiêu.",
@@ -107,24 +110,45 @@ def _blank_target() -> dict[str, Any]:
 
 def _targets_from(form: FormMultiDict, errors: Errors) -> list[dict[str, Any]]:
     def target(name: str, row_errors: Errors) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             **{field: text(form, f"{name}{field}") for field in TARGET_FIELDS},
             "target_value": number(form, f"{name}target_value", row_errors),
             "deadline": day(form, f"{name}deadline", row_errors),
         }
+        try:
+            sources.parse_choice(found["source"])
+        except ValueError:
+            row_errors[f"{name}source"] = "Chọn nguồn số liệu trong danh sách"
+        return found
 
     return read_rows(form, "targets", errors, target)
 
 
-def _body(values: dict[str, Any]) -> dict[str, Any]:
-    """The form's values as the command's body: empty optional fields left out."""
-    return {
-        **values,
-        "targets": [
-            {key: value for key, value in target.items() if value != "" or key != "target_id"}
-            for target in values["targets"]
-        ],
+def _target_body(target: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        key: value
+        for key, value in target.items()
+        if key != "source" and (value != "" or key != "target_id")
     }
+    try:
+        source = sources.parse_choice(target.get("source", ""))
+    except ValueError:
+        source = None  # refused beside its field already (_targets_from)
+    if source is not None:
+        body["source"] = {key: value for key, value in source.items() if value is not None}
+    return body
+
+
+def _body(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the command's body: empty optional fields left out, each target's
+    source as the command says it."""
+    return {**values, "targets": [_target_body(target) for target in values["targets"]]}
+
+
+def _row_field(key: str) -> str:
+    """An error inside a target's source (`targets.0.source.kind`) is shown beside its select."""
+    head, found, _ = key.partition(".source.")
+    return f"{head}.source" if found else key
 
 
 class ObjectivePages(Controller):
@@ -238,7 +262,11 @@ class ObjectivePages(Controller):
     ) -> Template:
         user = signed_in(request, session)
         record = await self._record(pool, user, objective_id)
-        values = {"title": record["title"], "targets": record["targets"]}
+        targets = [
+            {**target, "source": sources.choice_of(target.get("source"))}
+            for target in record["targets"]
+        ]
+        values = {"title": record["title"], "targets": targets}
         return await self._form(pool, user, record["unit_id"], values, record)
 
     @post("/{objective_id:uuid}/sua")
@@ -366,15 +394,21 @@ class ObjectivePages(Controller):
         refusal: Refusal | None = None,
     ) -> Template:
         unit = await directory.unit(pool, unit_id) or {}
+        names = await sources.unit_procedures(pool, unit_id)
+        chosen = [str(target.get("source", "")) for target in values["targets"]]
         return page(
             "objectives/form.html",
             user,
             unit=unit,
             departments=list(directory.department_names(unit).items()),
+            source_choices=sources.choices(names, *chosen),
             values=values,
             record=record,
             expected=expected or (record["version"] if record else None),
-            **refused(refusal, FIELD_LABELS | {"title": "Tên mục tiêu"}),
+            **refused(
+                renamed(refusal, _row_field) if refusal else None,
+                FIELD_LABELS | {"title": "Tên mục tiêu"},
+            ),
         )
 
     async def _detail(
@@ -399,6 +433,8 @@ class ObjectivePages(Controller):
             for target in record["targets"]
             if target["progress"]
         }
+        sourced = [target for target in record["targets"] if target.get("source")]
+        names = await sources.unit_procedures(pool, record["unit_id"]) if sourced else {}
         return page(
             "objectives/detail.html",
             user,
@@ -407,6 +443,10 @@ class ObjectivePages(Controller):
             departments=departments,
             names=departments | targets,
             charts=charts,
+            source_labels={
+                target["target_id"]: sources.label(target.get("source"), names)
+                for target in record["targets"]
+            },
             actions=objective_actions(user.principal, record),
             progress_targets=progress_targets(user.principal, record),
             history=await history(pool, objective_id, COMMANDS.history_labels),

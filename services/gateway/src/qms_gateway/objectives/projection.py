@@ -64,6 +64,7 @@ async def progress_recorded(
         "as_of": p.as_of.isoformat(),
         "note": p.note,
         "recorded_by": p.recorded_by,
+        "source_event_id": p.source_event_id,
     }
     # Appended in SQL, not read and written back: a projection write needs no round trip.
     await c.execute(

@@ -10,6 +10,15 @@ class ProgressView(BaseModel):
     as_of: str
     note: str
     recorded_by: str
+    #: The event that changed the target's statistic; None when a person recorded it.
+    source_event_id: str | None = None
+
+
+class IndicatorSourceView(BaseModel):
+    """The statistic a target follows: its progress is recorded by itself."""
+
+    kind: Literal["dossiers_on_time", "satisfaction"]
+    procedure_id: str | None = None
 
 
 class TargetView(BaseModel):
@@ -22,6 +31,7 @@ class TargetView(BaseModel):
     deadline: str
     department_id: str
     action_plan: str
+    source: IndicatorSourceView | None = None
     progress: list[ProgressView]
 
 
