@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import psycopg
 from qms_local.stack import SERVICES, Stack
 from qms_procedures.working_days import CALENDAR_ID
 from qms_runtime.auth import DevIssuer
+from qms_runtime.clock import TIMEZONE
 from qms_runtime.settings import postgres_params
 
 
@@ -101,7 +103,11 @@ def assert_read_model_complete(stack: Stack, timeout: float = 120) -> None:
 
 
 #: The services' own consumers: whose events each takes.
-CONSUMERS = {"review": ("objectives", "audit"), "audit": ("review",)}
+CONSUMERS = {
+    "review": ("objectives", "audit"),
+    "audit": ("review", "procedures"),
+    "objectives": ("procedures",),
+}
 #: The events the review service keeps a fact of in its evidence pack (by name).
 FACTS = re.compile(
     r"\.(ObjectiveApproved|ObjectiveEvaluated|AuditProgrammeApproved|FindingRecorded|"
@@ -109,11 +115,67 @@ FACTS = re.compile(
 )
 
 
+def indicator_values(
+    found: dict[str, list[dict[str, Any]]],
+) -> tuple[dict[tuple[str, str], float | None], dict[tuple[str, str], float | None]]:
+    """Per target that follows a statistic, of each objective disseminated and not evaluated:
+    the statistic of its year from the procedures' events (the gateway's definitions), and the
+    latest value the objective recorded (None: none yet)."""
+    counts: Counter[tuple[str, str, str | None, int, bool]] = Counter()
+    for e in found["procedures"]:
+        d, kind = e["data"], e["type"]
+        if kind.endswith(".DossierCompleted.v1"):
+            observed = ("dossiers_on_time", int(d["received_on"][:4]), d["outcome"] != "late")
+        elif kind.endswith(".SatisfactionRated.v1"):
+            rated_on = datetime.fromisoformat(d["rated_at"]).astimezone(TIMEZONE).date()
+            observed = ("satisfaction", rated_on.year, d["level"] == "satisfied")
+        else:
+            continue
+        for procedure in (d["procedure_id"], None):
+            counts[(d["unit_id"], observed[0], procedure, observed[1], observed[2])] += 1
+    objectives: dict[str, dict[str, Any]] = {}
+    recorded: dict[tuple[str, str], tuple[str, int, float]] = {}
+    for n, e in enumerate(found["objectives"]):
+        d, kind = e["data"], e["type"]
+        if kind.endswith(".ObjectiveDrafted.v1"):
+            objectives[d["objective_id"]] = {
+                "open": False,
+                "unit": d["unit_id"],
+                "year": d["year"],
+                "targets": d["targets"],
+            }
+        elif kind.endswith(".ObjectiveRevised.v1"):
+            objectives[d["objective_id"]]["targets"] = d["targets"]
+        elif kind.endswith(".ObjectiveDisseminated.v1"):
+            objectives[d["objective_id"]]["open"] = True
+        elif kind.endswith(".ObjectiveEvaluated.v1"):
+            objectives[d["objective_id"]]["open"] = False
+        elif kind.endswith(".TargetProgressRecorded.v1") and d.get("source"):
+            key = (d["objective_id"], d["target_id"])
+            recorded[key] = max(recorded.get(key, ("", -1, 0.0)), (d["as_of"], n, d["value"]))
+    expected: dict[tuple[str, str], float | None] = {}
+    latest: dict[tuple[str, str], float | None] = {}
+    for objective_id, o in objectives.items():
+        for target in o["targets"] if o["open"] else []:
+            source = target.get("source")
+            if not source:
+                continue
+            of = (o["unit"], source["kind"], source["procedure_id"], o["year"])
+            good, bad = counts[(*of, True)], counts[(*of, False)]
+            key = (objective_id, target["target_id"])
+            expected[key] = round(100 * good / (good + bad), 1) if good + bad else None
+            latest[key] = recorded[key][2] if key in recorded else None
+    return expected, latest
+
+
 def consumers_truth(stack: Stack) -> dict[str, Any]:
     """What the services' consumers should hold, from the event stores: the events each has
     to process, the review's evidence facts, the nonconformities review outputs open."""
     found = feeds(stack)
+    indicators, recorded = indicator_values(found)
     return {
+        "indicators": indicators,
+        "recorded_indicators": recorded,
         "processed": {
             consumer: {e["id"] for source in sources for e in found[source]}
             for consumer, sources in CONSUMERS.items()
@@ -130,6 +192,17 @@ def consumers_truth(stack: Stack) -> dict[str, Any]:
             if e["type"].endswith(".ReviewConcluded.v1")
             for output in e["data"]["outputs"]
             if output["corrective_action_needed"]
+        },
+        "raised_complaints": {
+            e["data"]["feedback_id"]
+            for e in found["procedures"]
+            if e["type"].endswith(".ComplaintNonconformityRaised.v1")
+        },
+        "opened_from_complaints": {
+            e["data"]["feedback_id"]
+            for e in found["audit"]
+            # One opened by hand with source "complaint" names no feedback.
+            if e["type"].endswith(".NonconformityOpened.v1") and e["data"].get("feedback_id")
         },
         "opened_from_reviews": {
             (e["data"]["review_id"], e["data"]["output_id"])
@@ -157,8 +230,9 @@ def consumers_state(stack: Stack) -> tuple[dict[str, set[str]], set[str]]:
 
 def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
     """Every event processed once by the services that take it: the evidence pack holds a fact
-    of each event it keeps and no other, and every review output needing corrective action
-    opened its nonconformity."""
+    of each event it keeps and no other, every review output needing corrective action and every
+    complaint raised as one opened its nonconformity, and every target that follows a statistic
+    holds its value."""
     deadline = time.monotonic() + timeout
     while True:
         truth = consumers_truth(stack)
@@ -168,6 +242,8 @@ def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
             not any(unprocessed.values())
             and facts == truth["facts"]
             and truth["review_outputs"] == truth["opened_from_reviews"]
+            and truth["raised_complaints"] == truth["opened_from_complaints"]
+            and truth["indicators"] == truth["recorded_indicators"]
         )
         if complete or time.monotonic() > deadline:
             break
@@ -177,6 +253,8 @@ def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
         f"evidence facts missing {truth['facts'] - facts}, extra {facts - truth['facts']}"
     )
     assert truth["review_outputs"] == truth["opened_from_reviews"]
+    assert truth["raised_complaints"] == truth["opened_from_complaints"]
+    assert truth["indicators"] == truth["recorded_indicators"], "targets differ from statistics"
 
 
 def new_id() -> str:

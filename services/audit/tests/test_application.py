@@ -7,6 +7,7 @@ import pytest
 
 from qms_audit.application import AuditApplication
 from qms_audit.domain import (
+    COMPLAINTS,
     REVIEW_OUTPUTS,
     Auditor,
     AuditPlan,
@@ -19,9 +20,9 @@ from qms_audit.domain import (
     Visit,
 )
 from qms_audit.publishing import AGGREGATES, MAPPER
-from qms_audit.reactions import review_concluded
+from qms_audit.reactions import complaint_raised, review_concluded
 from qms_contracts import audit as contract
-from qms_contracts import model_for_type, review
+from qms_contracts import model_for_type, procedures, review
 from qms_runtime.clock import today
 from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput
 from qms_runtime.principal import AUDITOR, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
@@ -256,3 +257,34 @@ def test_a_review_output_needing_corrective_action_opens_one_nonconformity(
     assert len(opened) == 1
     nc: Nonconformity = app.repository.get(uuid.uuid5(REVIEW_OUTPUTS, f"{review_id}/o1"))
     assert (nc.facts.source, nc.facts.department_id, nc.status) == ("review", "mot-cua", "open")
+
+
+def test_a_complaint_raised_as_a_nonconformity_opens_one_in_its_department(
+    app: AuditApplication,
+) -> None:
+    feedback_id = uuid.uuid4()
+    raised = procedures.ComplaintNonconformityRaised(
+        feedback_id=str(feedback_id),
+        unit_id=UNIT,
+        department_id="mot-cua",
+        description="Trả kết quả trễ hẹn nhiều lần",
+        raised_by="thuky",
+    )
+    envelope, _ = delivered(feedback_id, 4, raised, unit_id=UNIT, actor="thuky")
+    for _ in range(2):  # delivered again after a crash before it was recorded as processed
+        complaint_raised(app, envelope, raised)
+    opened = [
+        n for n in app.notification_log.select(start=1, limit=10) if n.topic.endswith(".Opened")
+    ]
+    assert len(opened) == 1
+    nc: Nonconformity = app.repository.get(uuid.uuid5(COMPLAINTS, str(feedback_id)))
+    assert (nc.facts.source, nc.facts.department_id, nc.facts.feedback_id) == (
+        "complaint",
+        "mot-cua",
+        str(feedback_id),
+    )
+    assert nc.status == "open" and nc.unit_id == UNIT
+    events, _ = app.notifications_after(0, 10)
+    [published] = [item.payload for item in map(MAPPER, events) if item is not None]
+    assert isinstance(published, contract.NonconformityOpened)
+    assert (published.source, published.feedback_id) == ("complaint", str(feedback_id))

@@ -21,6 +21,9 @@ from qms_runtime.publishing import event_classes
 from qms_runtime.testing import context
 
 UNIT = "so-khcn"
+#: The secret key of ratings and address digests, given as the service is given it.
+KEY = b"the tests' rating key"
+SETTINGS = {"QMS_RATING_KEY": KEY.decode()}
 SECRETARY = context("thuky", ISO_SECRETARY, unit=UNIT)
 LEADER = context("giamdoc", UNIT_LEADER, unit=UNIT)
 DESK = context("motcua", STAFF, unit=UNIT, department="mot-cua")
@@ -51,7 +54,7 @@ def _app(app: ProceduresApplication) -> ProceduresApplication:
 
 @pytest.fixture
 def app() -> ProceduresApplication:
-    return _app(ProceduresApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    return _app(ProceduresApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo", **SETTINGS}))
 
 
 def published(app: ProceduresApplication, code: str = "QT-05") -> uuid.UUID:
@@ -205,7 +208,8 @@ def test_fifty_filings_at_once_get_fifty_codes_with_no_gap(database_url: str) ->
     # Four connections each, closed at the end: the rest of the suite needs the server's.
     env = {**persistence_env(database_url, "procedures_codes"), "POSTGRES_MAX_OVERFLOW": "0"}
     replicas = [
-        _app(ProceduresApplication(env={**env, "POSTGRES_POOL_SIZE": "4"})) for _ in range(2)
+        _app(ProceduresApplication(env={**env, **SETTINGS, "POSTGRES_POOL_SIZE": "4"}))
+        for _ in range(2)
     ]
     try:
         version = published(replicas[0])
@@ -284,3 +288,42 @@ def test_every_recorded_event_maps_to_a_registered_valid_contract(
     for event in events:
         leaving.setdefault(event.originator_id, set()).add(MAPPER(event) is not None)
     assert all(len(kinds) == 1 for kinds in leaving.values())
+
+
+def test_the_settings_come_from_the_environment() -> None:
+    app = ProceduresApplication(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.popo",
+            **SETTINGS,
+            "QMS_FEEDBACK_ANSWER_DAYS": "3",
+            "QMS_FEEDBACK_PER_ADDRESS_PER_DAY": "2",
+            "QMS_NONCONFORMITY_CAUSES": '{"thieu-nhan-su": "Thiếu nhân sự"}',
+        }
+    )
+    assert app.rating_key == KEY
+    assert (app.feedback_answer_days, app.feedback_per_address_per_day) == (3, 2)
+    assert app.causes == {"thieu-nhan-su"}
+
+
+def test_the_service_does_not_start_without_a_rating_key() -> None:
+    with pytest.raises(ValueError, match="rating_key"):
+        ProceduresApplication(
+            env={"PERSISTENCE_MODULE": "eventsourcing.popo", "QMS_RATING_KEY": ""}
+        )
+
+
+def test_a_returned_dossier_names_a_cause_of_the_configured_list() -> None:
+    app = _app(
+        ProceduresApplication(
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.popo",
+                **SETTINGS,
+                "QMS_NONCONFORMITY_CAUSES": '{"thieu-nhan-su": "Thiếu nhân sự"}',
+            }
+        )
+    )
+    dossier = filed(app, published(app))
+    app.complete_step(DESK, dossier, None, note="Đủ hồ sơ", done_on=TODAY, cause=None)
+    with pytest.raises(InvalidInput, match="danh mục"):
+        app.return_dossier(EXPERT, dossier, None, step=0, reason="Sai", cause="wrong_content")
+    app.return_dossier(EXPERT, dossier, None, step=0, reason="Sai", cause="thieu-nhan-su")

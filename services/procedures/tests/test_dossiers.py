@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from qms_contracts.procedures import CAUSES
 from qms_procedures.domain import Procedure, ProcedureContent, ProcedureVersion, Step
 from qms_procedures.dossiers import Applicant, Dossier, DossierCodes, code_counter_id, outcome
 from qms_procedures.working_days import WorkingCalendar
@@ -67,7 +68,9 @@ def due(dossier: Dossier) -> list[date]:
 
 
 def done(dossier: Dossier, on: date, cause: str | None = None, today: date = TODAY) -> None:
-    dossier.complete_step(note="Xong", done_on=on, cause=cause, today=today, stamp=STAFF)
+    dossier.complete_step(
+        note="Xong", done_on=on, cause=cause, causes=CAUSES, today=today, stamp=STAFF
+    )
 
 
 def check_event(event: object, cls: type[object], /, **expected: object) -> None:
@@ -89,7 +92,7 @@ def extend(dossier: Dossier, new_due_on: date, issued_on: date, reason: str = "X
 
 
 def send_back(dossier: Dossier, step: int, reason: str = "Sai", cause: str = "other") -> None:
-    dossier.return_to(step=step, reason=reason, cause=cause, stamp=STAFF)
+    dossier.return_to(step=step, reason=reason, cause=cause, causes=CAUSES, stamp=STAFF)
 
 
 def supplement(dossier: Dossier, on: date, reason: str = "Thiếu bản sao") -> None:

@@ -19,11 +19,7 @@ from typing import Any
 import pytest
 
 from qms_contracts import model_for_type
-from qms_procedures.application import (
-    DEVELOPMENT_RATING_KEY,
-    FEEDBACK_PER_ADDRESS_PER_DAY,
-    ProceduresApplication,
-)
+from qms_procedures.application import ProceduresApplication
 from qms_procedures.domain import ProcedureContent, ProcedureVersion, Step
 from qms_procedures.dossiers import Applicant
 from qms_procedures.feedback import (
@@ -54,6 +50,9 @@ from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_
 from qms_runtime.testing import assert_rejected, context, stamp
 
 UNIT = "so-khcn"
+#: The secret key of ratings and address digests, given as the service is given it.
+KEY = b"the tests' rating key"
+SETTINGS = {"QMS_RATING_KEY": KEY.decode()}
 CAL = WorkingCalendar()
 CITIZEN_STAMP = stamp(CITIZEN, UNIT)
 DESK_STAMP = stamp("motcua", UNIT)
@@ -280,7 +279,7 @@ def test_a_complaint_raises_one_nonconformity_in_its_department() -> None:
 
 
 def test_a_quota_gives_up_to_its_limit_per_address_and_day() -> None:
-    digest = address_digest(DEVELOPMENT_RATING_KEY, ADDRESS)
+    digest = address_digest(KEY, ADDRESS)
     quota = FeedbackQuota(digest=digest, day=date(2026, 3, 2))
     for _ in range(3):
         quota.take(3)
@@ -288,32 +287,27 @@ def test_a_quota_gives_up_to_its_limit_per_address_and_day() -> None:
     assert "3 phản ánh" in str(error)
     assert quota.id == quota_id(digest, date(2026, 3, 2))
     assert quota_id(digest, date(2026, 3, 3)) != quota.id
-    assert (
-        quota_id(address_digest(DEVELOPMENT_RATING_KEY, "203.0.113.8"), date(2026, 3, 2))
-        != quota.id
-    )
+    assert quota_id(address_digest(KEY, "203.0.113.8"), date(2026, 3, 2)) != quota.id
 
 
 def test_the_digest_is_sha256_of_the_address_an_ipv6_counted_by_its_64() -> None:
     assert (
-        address_digest(DEVELOPMENT_RATING_KEY, f" {ADDRESS} ")
-        == hmac.new(DEVELOPMENT_RATING_KEY, ADDRESS.encode(), hashlib.sha256).hexdigest()
+        address_digest(KEY, f" {ADDRESS} ")
+        == hmac.new(KEY, ADDRESS.encode(), hashlib.sha256).hexdigest()
     )
-    assert address_digest(DEVELOPMENT_RATING_KEY, "::ffff:203.0.113.7") == address_digest(
-        DEVELOPMENT_RATING_KEY, ADDRESS
-    )
+    assert address_digest(KEY, "::ffff:203.0.113.7") == address_digest(KEY, ADDRESS)
     same_64 = (
-        address_digest(DEVELOPMENT_RATING_KEY, "2001:db8:1:2::1"),
-        address_digest(DEVELOPMENT_RATING_KEY, "2001:DB8:1:2:ffff::9"),
+        address_digest(KEY, "2001:db8:1:2::1"),
+        address_digest(KEY, "2001:DB8:1:2:ffff::9"),
     )
     assert same_64[0] == same_64[1]
-    assert address_digest(DEVELOPMENT_RATING_KEY, "2001:db8:1:3::1") != same_64[0]
+    assert address_digest(KEY, "2001:db8:1:3::1") != same_64[0]
     assert (
-        address_digest(DEVELOPMENT_RATING_KEY, "proxy-token")
-        == hmac.new(DEVELOPMENT_RATING_KEY, b"proxy-token", hashlib.sha256).hexdigest()
+        address_digest(KEY, "proxy-token")
+        == hmac.new(KEY, b"proxy-token", hashlib.sha256).hexdigest()
     )
     with pytest.raises(ValueError, match="address"):
-        address_digest(DEVELOPMENT_RATING_KEY, " ")
+        address_digest(KEY, " ")
 
 
 # The rating secret
@@ -321,14 +315,14 @@ def test_the_digest_is_sha256_of_the_address_an_ipv6_counted_by_its_64() -> None
 
 def test_the_rating_secret_is_short_per_dossier_and_key_and_typed_loosely() -> None:
     dossier, other = uuid.uuid4(), uuid.uuid4()
-    secret = rating_secret(DEVELOPMENT_RATING_KEY, dossier)
+    secret = rating_secret(KEY, dossier)
     assert len(secret) == 10 and set(secret) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-    assert secret == rating_secret(DEVELOPMENT_RATING_KEY, dossier)
-    assert secret != rating_secret(DEVELOPMENT_RATING_KEY, other)
+    assert secret == rating_secret(KEY, dossier)
+    assert secret != rating_secret(KEY, other)
     assert secret != rating_secret(b"another key of sixteen bytes", dossier)
-    assert secret_matches(DEVELOPMENT_RATING_KEY, dossier, f" {secret[:5].lower()}-{secret[5:]} ")
-    assert not secret_matches(DEVELOPMENT_RATING_KEY, other, secret)
-    assert not secret_matches(DEVELOPMENT_RATING_KEY, dossier, secret[:9])
+    assert secret_matches(KEY, dossier, f" {secret[:5].lower()}-{secret[5:]} ")
+    assert not secret_matches(KEY, other, secret)
+    assert not secret_matches(KEY, dossier, secret[:9])
     with pytest.raises(ValueError, match="16 bytes"):
         rating_secret(b"short", dossier)
 
@@ -364,7 +358,7 @@ def _app(app: ProceduresApplication) -> ProceduresApplication:
 
 @pytest.fixture
 def app() -> ProceduresApplication:
-    return _app(ProceduresApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    return _app(ProceduresApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo", **SETTINGS}))
 
 
 def send(app: ProceduresApplication, address: str = ADDRESS, **changes: Any) -> uuid.UUID:
@@ -467,7 +461,7 @@ def test_feedback_about_a_procedure_names_one_the_unit_has(app: ProceduresApplic
 
 
 def test_an_address_sends_a_limited_number_a_day(app: ProceduresApplication) -> None:
-    for _ in range(FEEDBACK_PER_ADDRESS_PER_DAY):
+    for _ in range(app.feedback_per_address_per_day):
         send(app)
     before = app.recorder.max_notification_id()
     with pytest.raises(TooManyRequests, match="5 phản ánh"):
@@ -476,10 +470,8 @@ def test_an_address_sends_a_limited_number_a_day(app: ProceduresApplication) -> 
     send(app, "198.51.100.1")  # another address
     app.today = lambda: date(2026, 3, 3)
     send(app, received_at=vn(3, 3, 8))  # a new day
-    quota = app.load(
-        FeedbackQuota, quota_id(address_digest(DEVELOPMENT_RATING_KEY, ADDRESS), TODAY)
-    )
-    assert quota.used == FEEDBACK_PER_ADDRESS_PER_DAY
+    quota = app.load(FeedbackQuota, quota_id(address_digest(KEY, ADDRESS), TODAY))
+    assert quota.used == app.feedback_per_address_per_day == 5
 
 
 def test_the_limit_is_the_applications_to_set(app: ProceduresApplication) -> None:
@@ -495,14 +487,14 @@ def test_only_the_addresss_digest_is_stored_and_no_contact_is_published(
     feedback = send(app, sender_contact="0987654321")
     stored = b"".join(n.state for n in app.recorder.select_notifications(1, 100))
     assert ADDRESS.encode() not in stored
-    assert address_digest(DEVELOPMENT_RATING_KEY, ADDRESS).encode() in stored
+    assert address_digest(KEY, ADDRESS).encode() in stored
     events, _ = app.notifications_after(0, 100)
     published = [item.payload for item in map(MAPPER, events) if item is not None]
     assert [type(p).__name__ for p in published] == ["FeedbackReceived"]
     text = json.dumps(published[0].model_dump(mode="json"))
     assert str(feedback) in text
     assert "0987654321" not in text and ADDRESS not in text
-    assert address_digest(DEVELOPMENT_RATING_KEY, ADDRESS) not in text
+    assert address_digest(KEY, ADDRESS) not in text
 
 
 def test_the_unit_assigns_and_the_department_answers(app: ProceduresApplication) -> None:
@@ -583,12 +575,10 @@ def test_the_secretary_raises_a_nonconformity_from_a_complaint_once(
 
 def test_the_desk_gets_the_secret_to_print_on_the_result(app: ProceduresApplication) -> None:
     dossier = completed_dossier(app)
-    assert app.rating_secret_for(DESK, dossier) == rating_secret(DEVELOPMENT_RATING_KEY, dossier)
+    assert app.rating_secret_for(DESK, dossier) == rating_secret(KEY, dossier)
     app.rating_key = b"the production key, from settings"
     assert app.rating_secret_for(SECRETARY, dossier) == rating_secret(app.rating_key, dossier)
-    assert app.rating_secret_for(SECRETARY, dossier) != rating_secret(
-        DEVELOPMENT_RATING_KEY, dossier
-    )
+    assert app.rating_secret_for(SECRETARY, dossier) != rating_secret(KEY, dossier)
     for outsider in (LEADER, STRANGER):
         with pytest.raises(Forbidden):
             app.rating_secret_for(outsider, dossier)
@@ -691,7 +681,8 @@ def test_sends_and_ratings_at_once_keep_their_limits(database_url: str) -> None:
     ensure_schema(database_url, "procedures_feedback")
     env = {**persistence_env(database_url, "procedures_feedback"), "POSTGRES_MAX_OVERFLOW": "0"}
     replicas = [
-        _app(ProceduresApplication(env={**env, "POSTGRES_POOL_SIZE": "4"})) for _ in range(2)
+        _app(ProceduresApplication(env={**env, **SETTINGS, "POSTGRES_POOL_SIZE": "4"}))
+        for _ in range(2)
     ]
 
     def outcome(command: Callable[[], object]) -> str:
@@ -708,11 +699,7 @@ def test_sends_and_ratings_at_once_keep_their_limits(database_url: str) -> None:
             ratings = list(
                 pool.map(lambda n: outcome(lambda: rate(replicas[n % 2], dossier)), range(8))
             )
-        used = (
-            replicas[1]
-            .load(FeedbackQuota, quota_id(address_digest(DEVELOPMENT_RATING_KEY, ADDRESS), TODAY))
-            .used
-        )
+        used = replicas[1].load(FeedbackQuota, quota_id(address_digest(KEY, ADDRESS), TODAY)).used
     finally:
         for replica in replicas:
             replica.close()

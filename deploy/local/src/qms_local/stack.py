@@ -215,7 +215,8 @@ class Stack:
         assets = Path(os.environ.get("QMS_ASSETS_DIR", WEB_ASSETS))
         return {
             **({"QMS_ASSETS_DIR": str(assets)} if assets.is_dir() else {}),
-            "QMS_SESSION_SECRET": self.session_secret(),
+            "QMS_SESSION_SECRET": self.kept_secret("session-secret"),
+            "QMS_RATING_KEY": self.kept_secret("rating-key"),
             "QMS_DATABASE_URL": self.database_url,
             "QMS_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "QMS_JWT_ISSUER": f"{self.gateway_url}/auth",
@@ -227,9 +228,10 @@ class Stack:
             ),
         }
 
-    def session_secret(self) -> str:
-        """Kept in the state folder, so that a restart keeps open forms valid."""
-        path = self.state_dir / "session-secret"
+    def kept_secret(self, name: str) -> str:
+        """Kept in the state folder, so that a restart keeps open forms valid (the session
+        secret) and the rating codes already printed on results (the rating key)."""
+        path = self.state_dir / name
         if not path.exists():
             self.state_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_hex(32))

@@ -170,6 +170,9 @@ class NonconformityOpened(_NcEvent):
         default=None, description="The management review, if from one of its outputs."
     )
     output_id: str | None = None
+    feedback_id: str | None = Field(
+        default=None, description="The citizen's feedback, if from a complaint."
+    )
     opened_by: str
 
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -120,3 +120,62 @@ class ExtendDueDateInput(RevisionInput):
 
 class ArchiveInput(RevisionInput):
     pass
+
+
+# Citizens' feedback and satisfaction (sent from the public portal without signing in)
+
+
+class FeedbackInput(CommandInput):
+    """A complaint or suggestion about the unit, one of its procedures or a dossier."""
+
+    kind: Literal["complaint", "suggestion"] = Field(description="Phản ánh hoặc kiến nghị")
+    subject_kind: Literal["unit", "procedure", "dossier"] = Field(
+        description="Về đơn vị, một thủ tục (mã quy trình) hay một hồ sơ (mã hồ sơ)"
+    )
+    subject_ref: str = Field(
+        default="", max_length=40, description="Mã quy trình hoặc mã hồ sơ; trống nếu về đơn vị"
+    )
+    title: str = Field(min_length=1, max_length=500, description="Tiêu đề")
+    content: str = Field(min_length=1, max_length=5000, description="Nội dung")
+    sender_name: str = Field(min_length=1, max_length=300, description="Họ tên người gửi")
+    sender_contact: str = Field(
+        min_length=1, max_length=300, description="Điện thoại hoặc thư điện tử để đơn vị trả lời"
+    )
+
+
+class AssignFeedbackInput(RevisionInput):
+    department_id: str = Field(min_length=1, max_length=80, description="Phòng được giao")
+
+
+class AnswerFeedbackInput(RevisionInput):
+    text: str = Field(min_length=1, max_length=5000, description="Nội dung trả lời")
+    answered_on: Day = Field(description="Ngày trả lời")
+    publish: bool = Field(default=False, description="Công khai câu trả lời trên cổng")
+
+
+class PublishFeedbackAnswerInput(RevisionInput):
+    """Make an answer public later."""
+
+
+class ComplaintNonconformityInput(RevisionInput):
+    description: str = Field(
+        min_length=1, max_length=5000, description="Sự không phù hợp cần khắc phục"
+    )
+
+
+class DossierRatingInput(CommandInput):
+    """A citizen's rating of a dossier's result, proved by the secret printed on it."""
+
+    secret: str = Field(
+        min_length=1, max_length=40, description="Mã đánh giá in trên phiếu trả kết quả"
+    )
+    level: Literal["satisfied", "acceptable", "not_satisfied"] = Field(
+        description="Hài lòng, chấp nhận được hoặc không hài lòng"
+    )
+    comment: str = Field(default="", max_length=2000, description="Ý kiến (không bắt buộc)")
+
+
+class RatingInput(DossierRatingInput):
+    """The same, naming the dossier by its code (the portal's form)."""
+
+    code: str = Field(min_length=1, max_length=40, description="Mã hồ sơ")

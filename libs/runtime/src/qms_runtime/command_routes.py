@@ -21,11 +21,14 @@ from qms_runtime.principal import Principal
 
 #: The unit's dossier-code prefix, which the gateway adds from its unit directory.
 UNIT_PREFIX_HEADER = "QMS-Unit-Prefix"
+#: The network address of an anonymous sender, which the gateway (role `service`) passes on.
+CLIENT_ADDRESS_HEADER = "QMS-Client-Address"
 
 UnitId = Annotated[str, Parameter(pattern=UNIT_ID_PATTERN, description="Mã đơn vị")]
 
 _VERSION = re.compile(r'^(?:W/)?"?([1-9][0-9]{0,8})"?$')
-_CORRELATION = re.compile(r"^[!-~]{1,100}$")
+#: What a correlation id may be: printable ASCII, at most 100 characters.
+CORRELATION_ID = re.compile(r"^[!-~]{1,100}$")
 
 
 def provide_expected(
@@ -57,7 +60,7 @@ def provide_context(
         ),
     ] = None,
 ) -> CommandContext:
-    if correlation_id is not None and not _CORRELATION.match(correlation_id):
+    if correlation_id is not None and not CORRELATION_ID.match(correlation_id):
         raise InvalidInput(
             "X-Correlation-Id chỉ gồm ký tự ASCII in được, tối đa 100", field="X-Correlation-Id"
         )

@@ -191,6 +191,17 @@ class AuditApplication(ReviewSteps):
         except VersionConflict:
             log.info("nonconformity of review %s output %s already opened", review_id, output_id)
 
+    def open_from_complaint(
+        self, stamp: Stamp, *, feedback_id: str, department_id: str, description: str
+    ) -> None:
+        """A citizen's complaint the unit found to be a nonconformity, once (source:
+        complaint), in the department it was assigned to."""
+        facts = NcFacts("complaint", department_id, description, "", feedback_id=feedback_id)
+        try:
+            self.save_or_conflict(Nonconformity.open(facts=facts, stamp=stamp))
+        except VersionConflict:
+            log.info("nonconformity of complaint %s already opened", feedback_id)
+
     def plan_corrective_action(
         self,
         context: CommandContext,

@@ -25,6 +25,8 @@ OUTCOMES = ("results_confirmed", "improvement_actions", "follow_up")
 SOURCES = ("audit", "complaint", "review", "process_monitoring")
 #: The namespace of the ids of nonconformities opened from management review outputs.
 REVIEW_OUTPUTS = UUID("6f1d3c0e-9f49-4c51-8a57-2b0c1d9e7a31")
+#: The namespace of the ids of nonconformities opened from citizens' complaints.
+COMPLAINTS = UUID("0b8e4f52-7c1a-5d93-a6e0-3f2d9b7c4e18")
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,8 @@ class NcFacts:
     #: (review id, output id) when opened from a management review's output.
     review_id: str = ""
     output_id: str = ""
+    #: The citizen's feedback when opened from a complaint.
+    feedback_id: str = ""
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -374,10 +378,12 @@ class Nonconformity(UnitRecord):
 
     @staticmethod
     def create_id(facts: NcFacts, **_: object) -> UUID:
-        """A review output's nonconformity has the output's own id: opened once, however often
-        the review's event comes."""
+        """A review output's or a complaint's nonconformity has an id derived from it: opened
+        once, however often the event that asks for it comes."""
         if facts.review_id:
             return uuid5(REVIEW_OUTPUTS, f"{facts.review_id}/{facts.output_id}")
+        if facts.feedback_id:
+            return uuid5(COMPLAINTS, facts.feedback_id)
         return uuid4()
 
     @event("Opened")

@@ -98,6 +98,7 @@ NONCONFORMITY: dict[type[Any], Builder | None] = {
         finding_id=e.facts.finding_id or None,
         review_id=e.facts.review_id or None,
         output_id=e.facts.output_id or None,
+        feedback_id=e.facts.feedback_id or None,
         opened_by=e.stamp.actor,
     ),
     Nonconformity.ActionPlanned: lambda e: contract.CorrectiveActionPlanned(

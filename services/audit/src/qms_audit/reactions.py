@@ -2,6 +2,7 @@
 
 from qms_audit.application import AuditApplication
 from qms_contracts import Envelope, IntegrationEvent
+from qms_contracts.procedures import ComplaintNonconformityRaised
 from qms_contracts.review import ReviewConcluded
 from qms_runtime.commands import Stamp
 from qms_runtime.service import EventCommand
@@ -24,4 +25,19 @@ def review_concluded(
             )
 
 
-EVENT_COMMANDS: dict[type[IntegrationEvent], EventCommand] = {ReviewConcluded: review_concluded}
+def complaint_raised(
+    application: AuditApplication, envelope: Envelope, raised: ComplaintNonconformityRaised
+) -> None:
+    """A complaint the secretary found to be a nonconformity opens one, in her name."""
+    application.open_from_complaint(
+        Stamp(raised.raised_by, envelope.correlationid, raised.unit_id),
+        feedback_id=raised.feedback_id,
+        department_id=raised.department_id,
+        description=raised.description,
+    )
+
+
+EVENT_COMMANDS: dict[type[IntegrationEvent], EventCommand] = {
+    ReviewConcluded: review_concluded,
+    ComplaintNonconformityRaised: complaint_raised,
+}

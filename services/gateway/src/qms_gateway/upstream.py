@@ -45,6 +45,8 @@ class Reply:
     status_code: int
     content: bytes
     content_type: str
+    #: A download's file name, as the service gave it.
+    disposition: str = ""
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -57,6 +59,10 @@ class Upstream:
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(15, connect=3))
         # Commands go through aiohttp: on this path httpx cost half the gateway's CPU.
         self._commands: aiohttp.ClientSession | None = None
+
+    def service_token(self) -> str:
+        """The gateway's own bearer token: for feeds, and for what citizens send unsigned."""
+        return self._credentials.token()
 
     def url(self, service: str, path: str) -> str:
         return self.services[service].rstrip("/") + path
@@ -72,7 +78,12 @@ class Upstream:
         url = yarl.URL(self.url(service, path), encoded=True)
         try:
             async with self._commands.request(method, url, data=body, headers=headers) as reply:
-                return Reply(reply.status, await reply.read(), reply.content_type)
+                return Reply(
+                    reply.status,
+                    await reply.read(),
+                    reply.content_type,
+                    reply.headers.get("content-disposition", ""),
+                )
         except (aiohttp.ClientError, TimeoutError) as error:
             raise UpstreamUnavailable(f"Dịch vụ {service} không phản hồi: {error}") from None
 
@@ -85,7 +96,7 @@ class Upstream:
             response = await self.client.get(
                 self.url(service, f"/api/v1/feed/{aggregate_id}"),
                 params={"after_version": after_version, "limit": FEED_PAGE},
-                headers={"authorization": f"Bearer {self._credentials.token()}"},
+                headers={"authorization": f"Bearer {self.service_token()}"},
             )
             _check(service, response)
             page = [from_structured(document) for document in response.json()]
@@ -100,7 +111,7 @@ class Upstream:
         response = await self.client.get(
             self.url(service, "/api/v1/feed"),
             params={"after": after, "limit": limit},
-            headers={"authorization": f"Bearer {self._credentials.token()}"},
+            headers={"authorization": f"Bearer {self.service_token()}"},
         )
         _check(service, response)
         body = response.json()

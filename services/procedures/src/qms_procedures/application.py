@@ -33,6 +33,7 @@ from qms_procedures.feedback import (
     rating_secret,
     secret_matches,
 )
+from qms_procedures.settings import ProceduresSettings
 from qms_procedures.working_days import CALENDAR_ID, CalendarExceptions, WorkingCalendar
 from qms_runtime.clock import TIMEZONE
 from qms_runtime.clock import today as vietnam_today
@@ -58,14 +59,8 @@ from qms_runtime.review.application import ReviewSteps
 FILERS = (STAFF, DEPARTMENT_LEADER, ISO_SECRETARY)
 #: Filings at once on one unit and day conflict on its counter; each retries this often.
 FILING_ATTEMPTS = 100
-#: Working days a unit has to answer a citizen's feedback (overridden on the application).
-FEEDBACK_ANSWER_DAYS = 10
-#: Feedback one network address may send in a Vietnam day (overridden on the application).
-FEEDBACK_PER_ADDRESS_PER_DAY = 5
 #: Sends at once from one address conflict on its quota; each retries this often.
 FEEDBACK_ATTEMPTS = 20
-#: For development and tests ONLY: the composition root sets `rating_key` from settings.
-DEVELOPMENT_RATING_KEY = b"qms-development-rating-key-NOT-FOR-PRODUCTION"
 #: Who assigns citizens' feedback to a department.
 FEEDBACK_ASSIGNERS = (ISO_SECRETARY, UNIT_LEADER)
 ALREADY_RATED = "Hồ sơ đã được đánh giá"
@@ -76,11 +71,17 @@ class ProceduresApplication(ReviewSteps):
 
     #: Vietnam's date; a test sets another.
     today: Callable[[], date] = staticmethod(vietnam_today)
-    #: Citizens' feedback: working days to answer it, sends per address and day.
-    feedback_answer_days: int = FEEDBACK_ANSWER_DAYS
-    feedback_per_address_per_day: int = FEEDBACK_PER_ADDRESS_PER_DAY
-    #: The key of the secrets printed on dossiers' results for rating them.
-    rating_key: bytes = DEVELOPMENT_RATING_KEY
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        settings = ProceduresSettings.from_env(self.env)
+        #: The key of the secrets printed on dossiers' results and of address digests.
+        self.rating_key = settings.rating_key.get_secret_value().encode()
+        #: Citizens' feedback: working days to answer it, sends per address and day.
+        self.feedback_answer_days = settings.feedback_answer_days
+        self.feedback_per_address_per_day = settings.feedback_per_address_per_day
+        #: Causes a nonconforming output may name.
+        self.causes = frozenset(settings.nonconformity_causes)
 
     # The calendar
 
@@ -266,6 +267,7 @@ class ProceduresApplication(ReviewSteps):
             note=note,
             done_on=done_on,
             cause=cause,
+            causes=self.causes,
             today=self.today(),
             stamp=dossier.stamp(context),
         )
@@ -282,7 +284,13 @@ class ProceduresApplication(ReviewSteps):
         cause: str,
     ) -> CommandResult:
         dossier = self._dossier_step(context, dossier_id, expected)
-        dossier.return_to(step=step, reason=reason, cause=cause, stamp=dossier.stamp(context))
+        dossier.return_to(
+            step=step,
+            reason=reason,
+            cause=cause,
+            causes=self.causes,
+            stamp=dossier.stamp(context),
+        )
         return self.save_result(dossier)
 
     def request_supplement(

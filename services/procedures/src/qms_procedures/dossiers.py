@@ -8,13 +8,13 @@ recorded with its cause.
 """
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
-from qms_contracts.procedures import CAUSES
 from qms_procedures.domain import PUBLISHED, ProcedureVersion
 from qms_procedures.working_days import WorkingCalendar
 from qms_runtime.clock import TIMEZONE
@@ -191,8 +191,8 @@ class Dossier(UnitRecord):
     def step(self) -> DossierStep:
         return self.steps[self.current]
 
-    def _check_cause(self, cause: str) -> None:
-        if cause not in CAUSES:
+    def _check_cause(self, cause: str, causes: Collection[str]) -> None:
+        if cause not in causes:
             raise InvalidInput("Chọn nguyên nhân trong danh mục", field="cause")
 
     def _check_done_on(self, done_on: date, today: date, field: str = "done_on") -> None:
@@ -202,17 +202,24 @@ class Dossier(UnitRecord):
             raise InvalidInput("Ngày thực hiện trước ngày tiếp nhận hồ sơ", field=field)
 
     def complete_step(
-        self, *, note: str, done_on: date, cause: str | None, today: date, stamp: Stamp
+        self,
+        *,
+        note: str,
+        done_on: date,
+        cause: str | None,
+        causes: Collection[str],
+        today: date,
+        stamp: Stamp,
     ) -> None:
-        """The current step done; a late one needs its cause. The last step completes the
-        dossier: its result is ready to return."""
+        """The current step done; a late one needs its cause (one of `causes`, the unit's
+        configured list). The last step completes the dossier: its result is ready to return."""
         self.expect(PROCESSING, action="hoàn thành bước của")
         self._check_done_on(done_on, today)
         result = outcome(done_on, self.step.due_on)
         if result == LATE:
             if cause is None:
                 raise InvalidInput("Bước hoàn thành trễ hạn: chọn nguyên nhân", field="cause")
-            self._check_cause(cause)
+            self._check_cause(cause, causes)
         index = self.current
         self._step_completed(
             index=index,
@@ -261,13 +268,15 @@ class Dossier(UnitRecord):
         self.status = COMPLETED
         self.outcome = outcome
 
-    def return_to(self, *, step: int, reason: str, cause: str, stamp: Stamp) -> None:
+    def return_to(
+        self, *, step: int, reason: str, cause: str, causes: Collection[str], stamp: Stamp
+    ) -> None:
         """Back to an earlier step, with a reason: a nonconforming output."""
         self.expect(PROCESSING, action="trả lại bước trước của")
         if not 0 <= step < self.current:
             raise InvalidInput("Chỉ trả về một bước trước bước hiện tại", field="step")
         require_text(reason, "reason")
-        self._check_cause(cause)
+        self._check_cause(cause, causes)
         self._returned(from_step=self.current, to_step=step, reason=reason, stamp=stamp)
         self._nonconforming(
             procedure_id=self.procedure_id,

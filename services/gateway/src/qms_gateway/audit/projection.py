@@ -141,6 +141,7 @@ async def nonconformity_opened(
         finding_id=p.finding_id,
         review_id=uuid.UUID(p.review_id) if p.review_id else None,
         output_id=p.output_id,
+        feedback_id=uuid.UUID(p.feedback_id) if p.feedback_id else None,
         opened_by=p.opened_by,
         opened_at=e.time,
         status="open",

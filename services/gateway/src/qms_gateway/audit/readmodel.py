@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS {NONCONFORMITIES} (
     finding_id text,
     review_id uuid,
     output_id text,
+    feedback_id uuid,
     opened_by text NOT NULL,
     opened_at timestamptz NOT NULL,
     status text NOT NULL,
@@ -77,6 +78,7 @@ CREATE TABLE IF NOT EXISTS {NONCONFORMITIES} (
 CREATE INDEX IF NOT EXISTS nonconformities_unit ON {NONCONFORMITIES} (unit_id, status);
 CREATE INDEX IF NOT EXISTS nonconformities_plan ON {NONCONFORMITIES} (plan_id);
 CREATE INDEX IF NOT EXISTS nonconformities_review ON {NONCONFORMITIES} (review_id);
+ALTER TABLE {NONCONFORMITIES} ADD COLUMN IF NOT EXISTS feedback_id uuid;
 {step_index(NONCONFORMITIES)}
 """
 TABLES = (PROGRAMMES, PLANS, NONCONFORMITIES)

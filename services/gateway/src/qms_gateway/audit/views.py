@@ -81,6 +81,7 @@ class NonconformityView(BaseModel):
     finding_id: str | None = None
     review_id: str | None = None
     output_id: str | None = None
+    feedback_id: str | None = None
     opened_by: str
     opened_at: str
     status: Literal["open", "action_planned", "implemented", "verified", "reopened", "closed"]

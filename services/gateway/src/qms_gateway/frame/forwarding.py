@@ -22,7 +22,12 @@ from pydantic import BaseModel
 from qms_contracts.inputs import CommandInput, CommandReply
 from qms_gateway.frame import directory
 from qms_gateway.upstream import Reply, Upstream
-from qms_runtime.command_routes import UNIT_PREFIX_HEADER, UnitId
+from qms_runtime.command_routes import (
+    CLIENT_ADDRESS_HEADER,
+    CORRELATION_ID,
+    UNIT_PREFIX_HEADER,
+    UnitId,
+)
 from qms_runtime.commands import CommandContext
 from qms_runtime.edge import forwardable_headers, raw_path
 from qms_runtime.errors import NotFound
@@ -93,6 +98,22 @@ class Forwarder:
             result.id, result.version, READ_WAIT_SECONDS
         )
         return Sent(reply, result, current)
+
+    async def for_citizen(
+        self, service: str, request: Request[Any, Any, Any], path: str, body: CommandInput
+    ) -> Sent:
+        """What a citizen sends from the public portal, unsigned: forwarded with the gateway's
+        own identity and the sender's network address (the service's daily quota keys on it;
+        behind a reverse proxy, uvicorn takes it from X-Forwarded-For of FORWARDED_ALLOW_IPS)."""
+        headers = {
+            "authorization": f"Bearer {self._upstream.service_token()}",
+            "content-type": "application/json",
+            CLIENT_ADDRESS_HEADER.lower(): request.client.host if request.client else "unknown",
+        }
+        correlation = request.headers.get("x-correlation-id")
+        if correlation and CORRELATION_ID.match(correlation):
+            headers["x-correlation-id"] = correlation
+        return await self.send(service, "POST", path, body.model_dump_json().encode(), headers)
 
     async def command(
         self,

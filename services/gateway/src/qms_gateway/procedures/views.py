@@ -167,3 +167,35 @@ class ParetoCause(BaseModel):
     label: str
     outputs: int
     cumulative_percent: float
+
+
+class CitizenReceipt(BaseModel):
+    """What a citizen is told once the unit has what they sent: its id (a feedback's id is
+    also where to follow it)."""
+
+    id: str
+
+
+class PublicFeedbackView(BaseModel):
+    """A feedback as its sender (who holds its id) or anyone sees it: no content, no sender;
+    the answer only once the unit made it public."""
+
+    id: str
+    unit_id: str
+    kind: Literal["complaint", "suggestion"]
+    subject_kind: Literal["unit", "procedure", "dossier"]
+    subject_ref: str
+    title: str
+    received_at: str
+    answer_due_on: str
+    status: Literal["received", "assigned", "answered"]
+    answer: str | None = None
+    answered_on: str | None = None
+
+
+class RatingSecretView(BaseModel):
+    """The code printed on a dossier's result, with which its applicant rates it."""
+
+    dossier_id: str
+    code: str
+    secret: str
