@@ -28,6 +28,7 @@ from litestar.types import ControllerRouterHandler
 from pydantic import Field, SecretStr
 
 from qms_contracts import IntegrationEvent, dead_letter_topic, event_types, events_topic
+from qms_contracts.procedures import CAUSES
 from qms_gateway.frame import directory, history
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.routes import (
@@ -70,6 +71,12 @@ class GatewaySettings(ServiceSettings):
         default=None,
         description="Folder of installed browser assets (deploy/web/node_modules) served under "
         "/static/vendor; pages work without it, htmx only enhances them.",
+    )
+    nonconformity_causes: dict[str, str] = Field(
+        default_factory=lambda: dict(CAUSES),
+        min_length=1,
+        description="Causes of nonconforming outputs, code → name (JSON in "
+        "QMS_NONCONFORMITY_CAUSES, the same value the procedures service is given).",
     )
     session_secret: SecretStr = Field(
         default_factory=lambda: SecretStr(secrets.token_hex(32)),
@@ -191,7 +198,9 @@ def portal(settings: GatewaySettings) -> tuple[Pages, list[ControllerRouterHandl
     """The portal's pages: the frame's and every wing's, their templates and static files."""
     pages = Pages(
         templates=template_config(
-            [wing.package for wing in WINGS], [item for wing in WINGS for item in wing.menu]
+            [wing.package for wing in WINGS],
+            [item for wing in WINGS for item in wing.menu],
+            {"nonconformity_causes": settings.nonconformity_causes},
         ),
         csrf=CSRFConfig(
             secret=settings.session_secret.get_secret_value(),
@@ -254,6 +263,7 @@ def build_app(settings: GatewaySettings | None = None) -> Litestar:
             "upstream": gateway.upstream,
             "forwarder": gateway.forwarder,
             "dev_issuer": gateway.dev_issuer,
+            "causes": settings.nonconformity_causes,
         },
         providers={
             "pool": gateway.provide_pool,

@@ -1,6 +1,7 @@
 """Commands from pages: the same forwarding and read-your-writes path as the API's."""
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -11,11 +12,16 @@ from litestar.datastructures import FormMultiDict
 from pydantic import BaseModel
 
 from qms_contracts.inputs import CommandReply, ReturnInput
+from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
 from qms_gateway.portal.forms import Errors, checked, day, field_names, text
 from qms_gateway.portal.session import Session
+from qms_runtime.command_routes import UNIT_PREFIX_HEADER
 from qms_runtime.errors import NotFound, QmsError, VersionConflict
+
+#: A unit's command (`/api/v1/units/<unit>/…`): the API adds the unit's dossier-code prefix.
+_UNIT_COMMAND = re.compile(r"^/api/v1/units/([^/?]+)/")
 
 
 class CommandRefused(QmsError):
@@ -116,6 +122,11 @@ class PageCommands:
         }
         if expected_version is not None:
             headers["if-match"] = f'"{expected_version}"'
+        unit = _UNIT_COMMAND.match(path)
+        # As the API's forwarding does: the service numbers a unit's dossiers with it.
+        prefix = await directory.code_prefix(pool, unit.group(1)) if unit else None
+        if prefix and prefix.isascii() and prefix.isprintable():
+            headers[UNIT_PREFIX_HEADER.lower()] = prefix
         content = body.model_dump_json(exclude_none=True).encode() if body is not None else b""
         sent = await forwarder.send(self.service, method, path, content, headers)
         if sent.result is not None:
@@ -197,8 +208,9 @@ class PageCommands:
 
 def renamed(refusal: Refusal, rename: Callable[[str], str]) -> Refusal:
     """The refusal with each error under the form's name of its field (a command's field path
-    is not always the form's: an error inside a row's object belongs beside the row's field)."""
-    errors: Errors = {}
+    is not always the form's: an error inside a row's object belongs beside the row's field).
+    An error the form already put under its own field's name is the one kept there."""
+    errors = {key: message for key, message in refusal.errors.items() if rename(key) == key}
     for key, message in refusal.errors.items():
         errors.setdefault(rename(key), message)
     return Refusal(refusal.status, errors, refusal.conflict)

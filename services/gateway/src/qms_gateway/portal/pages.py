@@ -1,7 +1,7 @@
 """Rendering pages: one Jinja environment over the portal's and every wing's templates."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -67,9 +67,12 @@ ROLE_LABELS = {
 
 
 def template_config(
-    packages: Sequence[str], menu: Sequence[tuple[str, str]]
+    packages: Sequence[str],
+    menu: Sequence[tuple[str, str]],
+    settings: Mapping[str, object] | None = None,
 ) -> TemplateConfig[JinjaTemplateEngine]:
-    """The portal's templates, then each wing's (`<package>/templates/<wing>/…`)."""
+    """The portal's templates, then each wing's (`<package>/templates/<wing>/…`); `settings`:
+    what the deployment configures that pages name (a template global each)."""
     environment = Environment(
         loader=ChoiceLoader(
             [PackageLoader(package, "templates") for package in ("qms_gateway.portal", *packages)]
@@ -96,6 +99,7 @@ def template_config(
         role_labels=ROLE_LABELS,
         staff_menu=menu,
         filters_query=filters_query,
+        **(settings or {}),
     )
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 

@@ -9,7 +9,14 @@ from typing import Any
 from qms_contracts import IntegrationEvent
 from qms_contracts import procedures as contract
 from qms_gateway.frame.reviewed import review_actions
-from qms_runtime.principal import DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, Principal
+from qms_runtime.principal import (
+    ADMIN,
+    DEPARTMENT_LEADER,
+    ISO_SECRETARY,
+    STAFF,
+    UNIT_LEADER,
+    Principal,
+)
 
 EVENT_LABELS: dict[type[IntegrationEvent], str] = {
     contract.ProcedureVersionDrafted: "Soạn thảo",
@@ -43,6 +50,21 @@ EVENT_LABELS: dict[type[IntegrationEvent], str] = {
 
 #: Who files a dossier at the unit's desk (the service's FILERS).
 FILERS = frozenset({STAFF, DEPARTMENT_LEADER, ISO_SECRETARY})
+
+
+def may_draft(principal: Principal, unit_id: str) -> bool:
+    """Who drafts a new procedure of the unit (the service: the kit's drafter roles)."""
+    return principal.can_act_in(unit_id) and ISO_SECRETARY in principal.roles
+
+
+def may_file(principal: Principal, unit_id: str) -> bool:
+    """Who files a dossier of the unit at its desk."""
+    return principal.can_act_in(unit_id) and bool(principal.roles & FILERS)
+
+
+def may_edit_calendar(principal: Principal) -> bool:
+    """Only an admin sets or clears a day of the (national) working calendar."""
+    return ADMIN in principal.roles
 
 
 def version_actions(principal: Principal, version: dict[str, Any]) -> set[str]:
@@ -97,4 +119,38 @@ def dossier_actions(principal: Principal, dossier: dict[str, Any]) -> set[str]:
             allowed.add("supplement_received")
         if status == "completed":
             allowed.add("archive")
+    return allowed
+
+
+def _answers_feedback(principal: Principal, item: dict[str, Any]) -> bool:
+    """The secretary, or the staff and leader of the department it is assigned to."""
+    if ISO_SECRETARY in principal.roles:
+        return True
+    return bool(
+        item["department_id"]
+        and principal.department_id == item["department_id"]
+        and principal.roles & {STAFF, DEPARTMENT_LEADER}
+    )
+
+
+def feedback_actions(principal: Principal, item: dict[str, Any]) -> set[str]:
+    """What the service lets a person do to a feedback in its state."""
+    if not principal.can_act_in(item["unit_id"]):
+        return set()
+    status = item["status"]
+    allowed: set[str] = set()
+    if status in ("received", "assigned") and principal.roles & {ISO_SECRETARY, UNIT_LEADER}:
+        allowed.add("assign")
+    if status == "assigned" and _answers_feedback(principal, item):
+        allowed.add("answer")
+    publishes = UNIT_LEADER in principal.roles or _answers_feedback(principal, item)
+    if status == "answered" and not item["published"] and publishes:
+        allowed.add("publish_answer")
+    if (
+        item["kind"] == "complaint"
+        and status in ("assigned", "answered")
+        and not item["nonconformity_raised"]
+        and ISO_SECRETARY in principal.roles
+    ):
+        allowed.add("nonconformity")
     return allowed

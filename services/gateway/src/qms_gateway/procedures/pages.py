@@ -1,6 +1,8 @@
 """Staff pages of procedures and dossiers: the unit's procedures and a version's page (its
-steps, forms, read acknowledgements, history and review steps); the dossier board and a
-dossier's page (its steps with due dates, timeline and a form per step); the feedback inbox."""
+steps, forms, read acknowledgements, history and review steps), two versions compared; the
+dossier board and a dossier's page (its steps with due dates, timeline and a form per step).
+The editor, the filing desk, the statistics and the working calendar have modules of their own
+(editor_pages, filing_pages, statistics_pages, calendar_pages)."""
 
 import uuid
 from collections.abc import Mapping
@@ -13,7 +15,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from qms_contracts.procedures import CAUSES, SERVICE
+from qms_contracts.procedures import SERVICE
 from qms_contracts.procedures_commands import (
     CompleteStepInput,
     ExtendDueDateInput,
@@ -36,11 +38,19 @@ from qms_gateway.portal.commands import (
     refused,
 )
 from qms_gateway.portal.forms import Errors, text
-from qms_gateway.portal.pages import page
+from qms_gateway.portal.pages import ROLE_LABELS, STATUS_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.procedures import readmodel
-from qms_gateway.procedures.actions import EVENT_LABELS, dossier_actions, version_actions
+from qms_gateway.procedures.actions import (
+    EVENT_LABELS,
+    dossier_actions,
+    may_draft,
+    may_file,
+    version_actions,
+)
+from qms_gateway.procedures.compare import compare_versions
 from qms_runtime.clock import TIMEZONE, today
+from qms_runtime.errors import NotFound
 
 PROCEDURES = "/quy-trinh"
 DOSSIERS = "/ho-so"
@@ -58,6 +68,9 @@ FIELD_LABELS = {
 }
 OUTCOMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Trễ hạn"}
 VERSION_NOTICES = {
+    "soan": "Đã lưu dự thảo quy trình.",
+    "sua": "Đã lưu bản sửa.",
+    "phien-ban-moi": "Đã lưu dự thảo phiên bản mới.",
     "trinh": "Đã trình phê duyệt.",
     "duyet": "Đã phê duyệt.",
     "tra-lai": "Đã trả lại kèm lý do.",
@@ -86,6 +99,7 @@ def _complete(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
 
 
 DOSSIER_NOTICES = {
+    "tiep-nhan": "Đã tiếp nhận hồ sơ.",
     "hoan-thanh-buoc": "Đã hoàn thành bước.",
     "tra-ve": "Đã trả hồ sơ về bước trước.",
     "yeu-cau-bo-sung": "Đã yêu cầu bổ sung; thời hạn tạm dừng.",
@@ -105,6 +119,13 @@ DOSSIER_STEPS = {
 }
 
 
+def _choices(versions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (v["id"], f"Lần {v['number']} ({STATUS_LABELS.get(v['status'], v['status'])})")
+        for v in versions
+    ]
+
+
 class RecordPages(Controller):
     """A record's page (its history, a form per step it allows) and the POST of each step;
     a subclass says where the record is read and what else its page shows."""
@@ -115,12 +136,18 @@ class RecordPages(Controller):
     steps: ClassVar[Mapping[str, PageStep]]
     notices: ClassVar[Mapping[str, str]]
     template: ClassVar[str]
+    #: The names of the fields its steps' errors are about.
+    labels: ClassVar[Mapping[str, str]] = FIELD_LABELS
 
     async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+    async def _more(self, pool: asyncpg.Pool, record: dict[str, Any]) -> dict[str, Any]:
+        """What else the record's page shows that needs a read (none by default)."""
+        return {}
 
     @get("/{record_id:uuid}")
     async def detail(
@@ -177,7 +204,8 @@ class RecordPages(Controller):
             step=step,
             notice=notice,
             **self._context(user, record),
-            **refused(refusal, FIELD_LABELS),
+            **await self._more(pool, record),
+            **refused(refusal, self.labels),
         )
 
 
@@ -212,6 +240,43 @@ class ProcedurePages(RecordPages):
             unit=await directory.unit(pool, unit_id),
             versions=found,
             filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": q},
+            can_draft=may_draft(user.principal, unit_id),
+        )
+
+    @get("/so-sanh")
+    async def compare(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        a: uuid.UUID,
+        b: uuid.UUID,
+    ) -> Template:
+        """Two versions of one procedure, the older first: what the newer one changed."""
+        user = signed_in(request, session)
+        old = await record_in_view(pool, user.principal, await readmodel.version(pool, a))
+        new = await record_in_view(pool, user.principal, await readmodel.version(pool, b))
+        if old["procedure_id"] != new["procedure_id"]:
+            raise NotFound("Hai phiên bản không thuộc cùng một quy trình")
+        if old["number"] > new["number"]:
+            old, new = new, old
+        unit = await directory.unit(pool, new["unit_id"])
+        departments = directory.department_names(unit)
+
+        def performer(step: Mapping[str, Any]) -> str:
+            department, role = str(step["department_id"]), str(step["role"])
+            if department:
+                return departments.get(department, department)
+            return f"{ROLE_LABELS.get(role, role)} (theo vai trò)"
+
+        return page(
+            "procedures/compare.html",
+            user,
+            unit=unit,
+            old=old,
+            new=new,
+            comparison=compare_versions(old, new, performer),
+            choices=_choices(await self._siblings(pool, new)),
         )
 
     async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
@@ -219,6 +284,19 @@ class ProcedurePages(RecordPages):
 
     def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
         return {"version": record, "actions": version_actions(user.principal, record)}
+
+    async def _more(self, pool: asyncpg.Pool, record: dict[str, Any]) -> dict[str, Any]:
+        """The procedure's other versions, to compare with (the one before first offered)."""
+        others = [v for v in await self._siblings(pool, record) if v["id"] != record["id"]]
+        earlier = [v for v in others if v["number"] < record["number"]]
+        return {"previous": earlier[0] if earlier else None, "choices": _choices(others)}
+
+    @staticmethod
+    async def _siblings(pool: asyncpg.Pool, version: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every version of the version's procedure, the newest first."""
+        return await readmodel.versions(
+            pool, version["unit_id"], procedure_id=uuid.UUID(version["procedure_id"])
+        )
 
 
 class DossierPages(RecordPages):
@@ -263,6 +341,7 @@ class DossierPages(RecordPages):
             paging=paging,
             filters={"don_vi": don_vi, "trang_thai": trang_thai, "phong": phong, "q": q},
             today=today().isoformat(),
+            can_file=may_file(user.principal, unit_id),
         )
 
     async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
@@ -272,7 +351,6 @@ class DossierPages(RecordPages):
         return {
             "dossier": record,
             "actions": dossier_actions(user.principal, record),
-            "causes": list(CAUSES.items()),
             "earlier_steps": [
                 (str(index), f"{index + 1}. {s['name']}")
                 for index, s in enumerate(record["steps"][: record["current_step"]])

@@ -340,3 +340,33 @@ async def feedback_inbox(
         department_id,
     )
     return rows(records)
+
+
+async def published_answers(db: Db, unit_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The answers a unit made public, the latest first (what the portal shows everyone)."""
+    records = await db.fetch(
+        f"SELECT * FROM {FEEDBACK} WHERE unit_id=$1 AND published "
+        "ORDER BY answered_on DESC, received_at DESC LIMIT $2",
+        unit_id,
+        limit,
+    )
+    return rows(records)
+
+
+async def monthly_between(db: Db, unit_id: str, start: date, end: date) -> list[dict[str, Any]]:
+    """Per procedure and month of receipt ("YYYY-MM") in the period: received; done early, on
+    time, late; still open."""
+    records = await db.fetch(
+        "SELECT procedure_id, to_char(received_on, 'YYYY-MM') AS month, count(*) AS received, "
+        "count(*) FILTER (WHERE status = ANY($4) AND outcome='early') AS early, "
+        "count(*) FILTER (WHERE status = ANY($4) AND outcome='on_time') AS on_time, "
+        "count(*) FILTER (WHERE status = ANY($4) AND outcome='late') AS late, "
+        "count(*) FILTER (WHERE status = ANY($5)) AS open "
+        f"FROM {DOSSIERS} WHERE unit_id=$1 AND {_PERIOD} GROUP BY 1, 2 ORDER BY 1, 2",
+        unit_id,
+        start,
+        end,
+        list(DONE),
+        list(OPEN),
+    )
+    return rows(records)

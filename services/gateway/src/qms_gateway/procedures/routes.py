@@ -9,7 +9,7 @@ import asyncpg
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from qms_contracts.procedures import CAUSES, SERVICE
+from qms_contracts.procedures import SERVICE
 from qms_contracts.procedures_commands import (
     AcknowledgeReadingInput,
     ArchiveInput,
@@ -307,6 +307,7 @@ class ProceduresQueries(Controller):
         unit_id: UnitId,
         principal: Principal,
         pool: asyncpg.Pool,
+        causes: dict[str, str],
         procedure_id: ProcedureId = None,
         start: Start = None,
         end: End = None,
@@ -315,7 +316,7 @@ class ProceduresQueries(Controller):
         first, last = period(start, end)
         found = await readmodel.pareto(pool, unit_id, first, last, procedure_id)
         return [
-            ParetoCause.model_validate({**item, "label": CAUSES.get(item["cause"], item["cause"])})
+            ParetoCause.model_validate({**item, "label": causes.get(item["cause"], item["cause"])})
             for item in found
         ]
 

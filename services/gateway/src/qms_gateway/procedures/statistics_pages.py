@@ -1,0 +1,173 @@
+"""Thống kê hồ sơ: a unit's dossiers received in a period (a year by default, or typed dates)
+per procedure and per department, feedback and satisfaction, the Pareto of nonconforming
+outputs' causes and each procedure's dossiers per month, as tables and greyscale SVG charts."""
+
+from datetime import date
+from typing import Any
+
+import asyncpg
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from qms_gateway.frame import directory
+from qms_gateway.portal.access import unit_in_view
+from qms_gateway.portal.formatting import parse_date
+from qms_gateway.portal.forms import Errors, field_names
+from qms_gateway.portal.pages import page
+from qms_gateway.portal.session import Session, signed_in
+from qms_gateway.procedures import readmodel
+from qms_gateway.procedures.charts import monthly_chart, pareto_chart
+from qms_gateway.procedures.pages import Text
+from qms_runtime.clock import today
+
+STATISTICS = "/thong-ke-ho-so"
+FIELD_LABELS = {"nam": "Năm", "tu": "Từ ngày", "den": "Đến ngày"}
+COUNTS = ("received", "early", "on_time", "late", "open", "overdue", "supplement_requests")
+
+
+def period_of(
+    typed_year: str, typed_start: str, typed_end: str, errors: Errors, now: date
+) -> tuple[date, date]:
+    """The period asked for: typed dates (one of them alone: from the start of its year, or up
+    to today), else the year (this year by default); a value typed wrong: an error beside it,
+    and the year (this year) instead."""
+    year = now.year
+    if typed_year.strip():
+        if typed_year.strip().isdigit() and 2000 <= int(typed_year) <= 2099:
+            year = int(typed_year)
+        else:
+            errors["nam"] = "Năm từ 2000 đến 2099, ví dụ 2026"
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    typed: dict[str, date] = {}
+    for name, value in (("tu", typed_start), ("den", typed_end)):
+        if value.strip():
+            try:
+                typed[name] = parse_date(value)
+            except ValueError:
+                errors[name] = "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 31/12/2026"
+    if errors or not typed:
+        return start, end
+    start = typed.get("tu") or date(typed["den"].year, 1, 1)
+    end = typed.get("den") or max(start, now)
+    if start > end:
+        errors["den"] = "Đến ngày phải từ ngày bắt đầu trở đi"
+        return date(year, 1, 1), date(year, 12, 31)
+    return start, end
+
+
+def months_of(start: date, end: date) -> list[tuple[int, int]]:
+    """(year, month) of each month the period touches, in order."""
+    found, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        found.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def on_time_rate(figures: dict[str, Any]) -> float | None:
+    """Done early or on time among those done, in percent; None when none is done."""
+    done = figures["early"] + figures["on_time"] + figures["late"]
+    return round(100 * (figures["early"] + figures["on_time"]) / done, 1) if done else None
+
+
+def monthly_series(
+    rows: list[dict[str, Any]], start: date, end: date
+) -> dict[str, list[dict[str, Any]]]:
+    """Per procedure, every month of the period (none left out): its label, received, done on
+    time (early included), done late, still open."""
+    months = months_of(start, end)
+    one_year = start.year == end.year
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for entry in rows:
+        found.setdefault(entry["procedure_id"], {})[entry["month"]] = entry
+    series: dict[str, list[dict[str, Any]]] = {}
+    for procedure_id, by_month in found.items():
+        series[procedure_id] = []
+        for year, month in months:
+            entry = by_month.get(f"{year:04d}-{month:02d}", {})
+            series[procedure_id].append(
+                {
+                    "label": f"T{month}" if one_year else f"{month:02d}/{year % 100:02d}",
+                    "received": entry.get("received", 0),
+                    "done_on_time": entry.get("early", 0) + entry.get("on_time", 0),
+                    "late": entry.get("late", 0),
+                    "open": entry.get("open", 0),
+                }
+            )
+    return series
+
+
+class StatisticsPages(Controller):
+    path = STATISTICS
+    include_in_schema = False
+
+    @get("/")
+    async def statistics_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        causes: dict[str, str],
+        don_vi: Text | None = None,
+        nam: Text = "",
+        tu: Text = "",
+        den: Text = "",
+    ) -> Template:
+        user = signed_in(request, session)
+        unit_id = await unit_in_view(pool, user.principal, don_vi)
+        unit = await directory.unit(pool, unit_id)
+        departments = directory.department_names(unit)
+        now = today()
+        errors: Errors = {}
+        start, end = period_of(nam, tu, den, errors, now)
+
+        procedures = await readmodel.statistics(pool, unit_id, start, end, now)
+        for row in procedures:
+            row["rate"] = on_time_rate(row)
+        totals: dict[str, Any] = {key: sum(row[key] for row in procedures) for key in COUNTS}
+        totals["rate"] = on_time_rate(totals)
+        by_department = await readmodel.department_statistics(pool, unit_id, start, end)
+        for row in by_department:
+            row["name"] = departments.get(row["department_id"], row["department_id"])
+            row["rate"] = on_time_rate(row)
+
+        pareto = await readmodel.pareto(pool, unit_id, start, end, None)
+        outputs = sum(cause["outputs"] for cause in pareto)
+        for cause in pareto:
+            cause["label"] = causes.get(cause["cause"], cause["cause"])
+            cause["share"] = round(100 * cause["outputs"] / outputs, 1)
+
+        series = monthly_series(
+            await readmodel.monthly_between(pool, unit_id, start, end), start, end
+        )
+        monthly = [
+            {
+                "procedure": row,
+                "months": series.get(row["procedure_id"], []),
+                "chart": monthly_chart(
+                    series.get(row["procedure_id"], []),
+                    f"{row['code']}: hồ sơ theo tháng tiếp nhận",
+                ),
+            }
+            for row in procedures
+        ]
+        return page(
+            "procedures/statistics.html",
+            user,
+            unit=unit,
+            start=start,
+            end=end,
+            as_of=now,
+            filters={"don_vi": unit_id, "nam": nam, "tu": tu, "den": den},
+            year=nam or start.year,
+            procedures=procedures,
+            totals=totals,
+            departments=by_department,
+            feedback=await readmodel.feedback_statistics(pool, unit_id, start, end),
+            causes=pareto,
+            outputs=outputs,
+            pareto=pareto_chart(pareto, "Pareto nguyên nhân sản phẩm không phù hợp"),
+            monthly=monthly,
+            errors=errors,
+            error_fields=field_names(errors, FIELD_LABELS),
+        )
