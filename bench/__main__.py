@@ -147,7 +147,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
     risk = HttpPool(stack.service("risk").url)
     audit = HttpPool(stack.service("audit").url)
     review = HttpPool(stack.service("review").url)
-    published = published_reader([objectives, risk, audit, review])
+    procedures = HttpPool(stack.service("procedures").url)
+    published = published_reader([objectives, risk, audit, review, procedures])
     risk_plan = await approved_risk_plan(stack.gateway_url)
     risk_headers = {"authorization": await dev_token(stack.gateway_url, role="department_leader")}
     watch = await asyncpg.connect(stack.database_url)
@@ -258,6 +259,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
     await risk.close()
     await audit.close()
     await review.close()
+    await procedures.close()
     await watch.close()
     await count.close()
     return figures

@@ -19,6 +19,7 @@ from bench.http import HttpPool
 from bench.probe import CommitProbe
 from bench.processes import cpu_seconds, cpu_share
 from bench.readmodel import Watcher, drain, record_count
+from qms_local import demo
 from qms_local.demo import PLAN
 
 UNIT = "so-khcn"
@@ -26,6 +27,7 @@ DRAFT_PATH = f"/api/v1/units/{UNIT}/objectives?wait=false"
 IDENTIFY_PATH = f"/api/v1/units/{UNIT}/risks?wait=false"
 OPEN_NC_PATH = f"/api/v1/units/{UNIT}/nonconformities?wait=false"
 NOTICE_PATH = f"/api/v1/units/{UNIT}/reviews?wait=false"
+PROCEDURE_PATH = f"/api/v1/units/{UNIT}/procedures?wait=false"
 #: The department of the made-up department leader who identifies risks under load.
 RISK_DEPARTMENT = "van-phong"
 P99_LIMIT_MS = 150.0
@@ -87,6 +89,15 @@ def nonconformity_body(index: int) -> bytes:
             "description": f"Sự không phù hợp đo hiệu năng {index}",
             "clause": "8.5.1",
         },
+        ensure_ascii=False,
+    ).encode()
+
+
+def procedure_body(index: int) -> bytes:
+    """A procedure's first version under a code of its own (a code is unique per unit)."""
+    steps = [("Tiếp nhận", "van-phong", "", 1), ("Thẩm định", RISK_DEPARTMENT, "", 5)]
+    return json.dumps(
+        demo.procedure_body(f"QT-L{index}", f"Quy trình đo hiệu năng {index}", steps),
         ensure_ascii=False,
     ).encode()
 
@@ -170,7 +181,8 @@ class Bench:
 
     The load is a mix of services, one command of each in turn: draft an objective (as the
     secretary), identify a risk under `risk_plan` (as a department leader), open a
-    nonconformity, draft a review notice (as the secretary).
+    nonconformity, draft a review notice, draft a procedure (as the secretary). Filing dossiers
+    has a phase of its own (bench.dossiers): a unit's codes of a day are one counter.
     """
 
     def __init__(
@@ -198,6 +210,7 @@ class Bench:
             ),
             Command("audit", OPEN_NC_PATH, nonconformity_body, json_headers),
             Command("review", NOTICE_PATH, notice_body, json_headers),
+            Command("procedures", PROCEDURE_PATH, procedure_body, json_headers),
         ]
         self.services = [command.service for command in self.mix]
         self.watcher = watcher

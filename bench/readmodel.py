@@ -17,6 +17,7 @@ LOADED = (
     "gateway.risk_entries",
     "gateway.nonconformities",
     "gateway.reviews",
+    "gateway.procedure_versions",
 )
 
 

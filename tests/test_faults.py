@@ -14,7 +14,7 @@ from qms_contracts import Envelope, encode, events_topic
 from qms_contracts.objectives import ObjectiveApproved
 from qms_local.demo import procedure_body, review_notice
 from qms_local.stack import Stack
-from tests.conftest import RISK_PLAN, UNIT, objective_body, risk_entry
+from tests.conftest import DEPARTMENT, RISK_PLAN, UNIT, objective_body, risk_entry
 from tests.consistency import assert_consistent
 
 NO_WAIT = {"wait": "false"}
@@ -165,6 +165,34 @@ def _procedure_commands(gateway: httpx.Client, secretary: dict[str, str], count:
         assert reply.status_code == 201, reply.text
 
 
+def _complaints(gateway: httpx.Client, secretary: dict[str, str], count: int) -> None:
+    """Complaints sent from the portal, assigned and raised as nonconformities: the audit
+    service's consumer opens one per complaint."""
+    for _ in range(count):
+        sent = gateway.post(
+            f"/api/v1/public/units/{UNIT}/feedback",
+            params=NO_WAIT,
+            json={
+                "kind": "complaint",
+                "subject_kind": "unit",
+                "title": "Trễ hẹn",
+                "content": "Trễ hẹn không báo trước",
+                "sender_name": "Người dân",
+                "sender_contact": "0900000000",
+            },
+            # An address of its own each: the daily limit is per address.
+            headers={"X-Forwarded-For": f"2001:db8:{uuid.uuid4().hex[:4]}::1"},
+        )
+        assert sent.status_code == 201, sent.text
+        item = f"/api/v1/feedback/{sent.json()['id']}"
+        for step, body in (
+            ("assign", {"department_id": DEPARTMENT}),
+            ("nonconformity", {"description": "Trễ hẹn không báo trước"}),
+        ):
+            reply = gateway.post(f"{item}/{step}", params=NO_WAIT, json=body, headers=secretary)
+            assert reply.status_code == 200, reply.text
+
+
 @pytest.fixture
 def dev_broker(stack: Stack) -> Stack:
     if stack.broker is None:
@@ -243,6 +271,7 @@ def test_service_killed_between_save_and_publish(
         elif killed == "audit":
             # Its consumer too: objectives' events it takes nothing from, then its own.
             _commands(gateway, secretary, oid, 2)
+            _complaints(gateway, secretary, 2)
             _audit_commands(gateway, secretary, 6)
         elif killed == "review":
             # Its consumer too: the objectives' and audit's events it keeps as evidence.
@@ -251,6 +280,7 @@ def test_service_killed_between_save_and_publish(
             _review_commands(gateway, secretary, 6)
         elif killed == "procedures":
             _procedure_commands(gateway, secretary, 6)
+            _complaints(gateway, secretary, 2)
         else:
             _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)

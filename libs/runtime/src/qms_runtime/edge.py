@@ -23,6 +23,9 @@ MAX_JSON_DEPTH = 64
 # A command holds at most a few hundred values (50 targets of 10 fields).
 MAX_JSON_VALUES = 10_000
 MAX_SEGMENT_CHARS = 200
+#: A route handler's `opt` key: its body is a file (or a form carrying one), not JSON text;
+#: the handler sets its own size limit and reads the body itself.
+BINARY_BODY = "binary_body"
 
 # The request headers the gateway forwards, each with the longest value it accepts.
 FORWARDED_HEADERS = {
@@ -138,7 +141,8 @@ class EdgeMiddleware(ASGIMiddleware):
             return
         forwardable_headers(request.headers)
         # A request has a body only if it says so (RFC 9112 §6.3).
-        if "content-length" in request.headers or "transfer-encoding" in request.headers:
+        has_body = "content-length" in request.headers or "transfer-encoding" in request.headers
+        if has_body and not request.route_handler.opt.get(BINARY_BODY):
             check_body(await request.body())
         await next_app(scope, receive, send)
 

@@ -28,6 +28,12 @@ from qms_contracts.procedures_commands import (
 from qms_procedures.application import ProceduresApplication
 from qms_procedures.domain import Form, ProcedureContent, ProcedureVersion, Step
 from qms_procedures.dossiers import Applicant, Dossier
+from qms_procedures.feedback_api import (
+    CitizensController,
+    FeedbackController,
+    RatingSecretController,
+)
+from qms_procedures.form_files_api import FormFilesController
 from qms_runtime.command_routes import (
     COMMAND_DEPENDENCIES,
     UNIT_PREFIX_HEADER,
@@ -470,4 +476,8 @@ ROUTES: list[type[Controller]] = [
     ),
     CalendarController,
     DossiersController,
+    FeedbackController,
+    RatingSecretController,
+    CitizensController,
+    FormFilesController,
 ]

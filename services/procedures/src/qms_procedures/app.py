@@ -3,6 +3,7 @@
 from qms_contracts.procedures import SERVICE as NAME
 from qms_procedures.api import ROUTES
 from qms_procedures.application import ProceduresApplication
+from qms_procedures.form_files import DDL
 from qms_procedures.publishing import MAPPER
 from qms_runtime.service import ServiceDefinition
 
@@ -12,6 +13,7 @@ SERVICE = ServiceDefinition(
     application=ProceduresApplication,
     mapper=MAPPER,
     routes=ROUTES,
+    ddl=DDL,
 )
 
 
