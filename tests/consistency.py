@@ -204,6 +204,16 @@ def consumers_truth(stack: Stack) -> dict[str, Any]:
             # One opened by hand with source "complaint" names no feedback.
             if e["type"].endswith(".NonconformityOpened.v1") and e["data"].get("feedback_id")
         },
+        "raised_causes": {
+            e["data"]["raise_id"]
+            for e in found["procedures"]
+            if e["type"].endswith(".CauseNonconformityRaised.v1")
+        },
+        "opened_from_causes": {
+            e["data"]["cause_raise_id"]
+            for e in found["audit"]
+            if e["type"].endswith(".NonconformityOpened.v1") and e["data"].get("cause_raise_id")
+        },
         "opened_from_reviews": {
             (e["data"]["review_id"], e["data"]["output_id"])
             for e in found["audit"]
@@ -230,9 +240,9 @@ def consumers_state(stack: Stack) -> tuple[dict[str, set[str]], set[str]]:
 
 def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
     """Every event processed once by the services that take it: the evidence pack holds a fact
-    of each event it keeps and no other, every review output needing corrective action and every
-    complaint raised as one opened its nonconformity, and every target that follows a statistic
-    holds its value."""
+    of each event it keeps and no other; every review output needing corrective action, every
+    complaint and every cause of nonconforming outputs raised as one opened its nonconformity;
+    every target that follows a statistic holds its value."""
     deadline = time.monotonic() + timeout
     while True:
         truth = consumers_truth(stack)
@@ -243,6 +253,7 @@ def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
             and facts == truth["facts"]
             and truth["review_outputs"] == truth["opened_from_reviews"]
             and truth["raised_complaints"] == truth["opened_from_complaints"]
+            and truth["raised_causes"] == truth["opened_from_causes"]
             and truth["indicators"] == truth["recorded_indicators"]
         )
         if complete or time.monotonic() > deadline:
@@ -254,6 +265,7 @@ def assert_consumers_complete(stack: Stack, timeout: float = 120) -> None:
     )
     assert truth["review_outputs"] == truth["opened_from_reviews"]
     assert truth["raised_complaints"] == truth["opened_from_complaints"]
+    assert truth["raised_causes"] == truth["opened_from_causes"]
     assert truth["indicators"] == truth["recorded_indicators"], "targets differ from statistics"
 
 

@@ -282,6 +282,8 @@ def test_service_killed_between_save_and_publish(
             _procedure_commands(gateway, secretary, 6)
             _complaints(gateway, secretary, 2)
         else:
+            # Its consumer too: the procedures' events it counts in its indicators.
+            _procedure_commands(gateway, secretary, 2)
             _commands(gateway, secretary, oid, 6)
         service.stop(kill=True)
     finally:

@@ -153,6 +153,22 @@ def test_a_procedure_drafted_revised_published_and_compared(people: dict[str, Pe
     expect(page.get_by_role("row", name=re.compile("Hồ sơ thiếu thành phần"))).to_be_visible()
     check_page(desk, "85-thong-ke-ho-so")
 
+    # The procedure's own Pareto: its cause raised for corrective action, once.
+    page.select_option("#quy_trinh", label=f"{code} — Xác nhận nhiệm vụ khoa học")
+    page.get_by_role("button", name="Xem").click()
+    cause = page.get_by_role("row", name=re.compile("Hồ sơ thiếu thành phần"))
+    cause.get_by_text("Đề nghị khắc phục").click()
+    cause.get_by_role("button", name="Gửi đánh giá nội bộ").click()
+    expect(page.locator("#loi")).to_contain_text("Phòng khắc phục")
+    cause = page.get_by_role("row", name=re.compile("Hồ sơ thiếu thành phần"))
+    cause.get_by_label("Phòng khắc phục").select_option("van-phong")
+    cause.get_by_role("button", name="Gửi đánh giá nội bộ").click()
+    expect(page.locator(".notice")).to_contain_text("Đã đề nghị khắc phục")
+    expect(page.get_by_role("row", name=re.compile("Hồ sơ thiếu thành phần"))).to_contain_text(
+        "Đã đề nghị khắc phục (Văn phòng Sở)"
+    )
+    check_page(desk, "87-pareto-de-nghi-khac-phuc")
+
 
 def test_an_admin_sets_and_clears_a_day_of_the_calendar(people: dict[str, Person]) -> None:
     staff, admin = people[STAFF], people[ADMIN]

@@ -2,11 +2,13 @@
 published and replaced, dossiers moved step by step, statistics from what happened."""
 
 import time
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from qms_audit.domain import OUTPUT_CAUSES
 from qms_local.demo import procedure_body, seed_procedures_demo
 from qms_procedures.working_days import WorkingCalendar
 from qms_runtime.clock import TIMEZONE, today
@@ -166,6 +168,31 @@ def test_versions_dossiers_and_their_statistics(
         f"/units/{UNIT}/nonconforming-outputs/pareto?procedure_id={first['procedure_id']}"
     )
     assert [(p["cause"], p["outputs"]) for p in pareto] == [("missing_documents", 1)]
+
+    # Corrective action for that cause: internal audit opens the nonconformity, once.
+    cause = {
+        "procedure_id": first["procedure_id"],
+        "cause": "missing_documents",
+        "start": received.date().isoformat(),
+        "end": on,
+        "department_id": "van-phong",
+        "description": "Hồ sơ thiếu chữ ký người nộp",
+    }
+    send(department_leader, f"/units/{UNIT}/cause-nonconformities", cause, 403)
+    raised = send(secretary, f"/units/{UNIT}/cause-nonconformities", cause, 201)
+    assert (raised["cause"], raised["department_id"]) == ("missing_documents", "van-phong")
+    again = send(secretary, f"/units/{UNIT}/cause-nonconformities", cause, 409)
+    assert again["type"] == "urn:qms:problem:illegal-transition"
+    opened = f"/nonconformities/{uuid.uuid5(OUTPUT_CAUSES, raised['id'])}"
+    deadline = time.monotonic() + 20
+    while gateway.get(f"/api/v1{opened}", headers=secretary).status_code != 200:
+        assert time.monotonic() < deadline, "internal audit never opened the nonconformity"
+        time.sleep(0.1)
+    nonconformity = read(opened)
+    assert (nonconformity["source"], nonconformity["cause_raise_id"]) == (
+        "process_monitoring",
+        raised["id"],
+    )
 
 
 def test_the_demo_seed_publishes_two_procedures_once(gateway: httpx.Client) -> None:

@@ -8,6 +8,7 @@ import pytest
 from qms_audit.application import AuditApplication
 from qms_audit.domain import (
     COMPLAINTS,
+    OUTPUT_CAUSES,
     REVIEW_OUTPUTS,
     Auditor,
     AuditPlan,
@@ -20,7 +21,7 @@ from qms_audit.domain import (
     Visit,
 )
 from qms_audit.publishing import AGGREGATES, MAPPER
-from qms_audit.reactions import complaint_raised, review_concluded
+from qms_audit.reactions import complaint_raised, outputs_cause_raised, review_concluded
 from qms_contracts import audit as contract
 from qms_contracts import model_for_type, procedures, review
 from qms_runtime.clock import today
@@ -288,3 +289,33 @@ def test_a_complaint_raised_as_a_nonconformity_opens_one_in_its_department(
     [published] = [item.payload for item in map(MAPPER, events) if item is not None]
     assert isinstance(published, contract.NonconformityOpened)
     assert (published.source, published.feedback_id) == ("complaint", str(feedback_id))
+
+
+def test_a_raised_cause_of_nonconforming_outputs_opens_one_nonconformity(
+    app: AuditApplication,
+) -> None:
+    raise_id = uuid.uuid4()
+    raised = procedures.CauseNonconformityRaised(
+        raise_id=str(raise_id),
+        unit_id=UNIT,
+        procedure_id=str(uuid.uuid4()),
+        cause="missing_documents",
+        start=date(2026, 1, 1),
+        end=date(2026, 3, 31),
+        department_id="mot-cua",
+        description="Hồ sơ thiếu thành phần lặp lại",
+        raised_by="thuky",
+    )
+    envelope, _ = delivered(raise_id, 1, raised, unit_id=UNIT, actor="thuky")
+    for _ in range(2):  # delivered again after a crash before it was recorded as processed
+        outputs_cause_raised(app, envelope, raised)
+    events, _ = app.notifications_after(0, 10)
+    [opened] = [item.payload for item in map(MAPPER, events) if item is not None]
+    assert isinstance(opened, contract.NonconformityOpened)
+    assert (opened.source, opened.department_id, opened.cause_raise_id, opened.clause) == (
+        "process_monitoring",
+        "mot-cua",
+        str(raise_id),
+        "8.7",
+    )
+    assert opened.nonconformity_id == str(uuid.uuid5(OUTPUT_CAUSES, str(raise_id)))

@@ -591,7 +591,7 @@ def test_the_other_new_pages_render(render: Any) -> None:
         start=date(2026, 1, 1),
         end=date(2026, 12, 31),
         as_of=today() - timedelta(days=0),
-        filters={"don_vi": UNIT, "nam": "", "tu": "", "den": ""},
+        filters={"don_vi": UNIT, "nam": "", "tu": "", "den": "", "quy_trinh": "p"},
         year=2026,
         procedures=[{**figures, "procedure_id": "p", "code": "QT-05", "name": "Cấp giấy"}],
         totals=figures,
@@ -611,7 +611,25 @@ def test_the_other_new_pages_render(render: Any) -> None:
             "ratings": {"satisfied": 1, "acceptable": 0, "not_satisfied": 0},
             "satisfaction_percent": 100.0,
         },
-        causes=[{"label": "Khác", "outputs": 1, "share": 100.0, "cumulative_percent": 100.0}],
+        causes=[
+            {
+                "cause": "other",
+                "label": "Khác",
+                "outputs": 1,
+                "share": 100.0,
+                "cumulative_percent": 100.0,
+            }
+        ],
+        procedure_options=[("p", "QT-05 — Cấp giấy")],
+        chosen="p",
+        raised={},
+        raise_end=date(2026, 3, 2),
+        may_raise=True,
+        department_names={"d": "Văn phòng"},
+        raise_errors={},
+        raise_error_fields={},
+        raising="",
+        typed={},
         outputs=1,
         pareto=pareto_chart([], "Pareto"),
         monthly=[
@@ -623,3 +641,4 @@ def test_the_other_new_pages_render(render: Any) -> None:
         ],
     )
     assert "Tổng cộng" in html and "50 %" in html and "<svg" in html
+    assert 'action="/thong-ke-ho-so/de-nghi-khac-phuc"' in html and "Đề nghị khắc phục" in html

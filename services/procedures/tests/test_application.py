@@ -9,12 +9,14 @@ from datetime import date, datetime
 import pytest
 
 from qms_contracts import model_for_type
+from qms_contracts import procedures as contract
 from qms_procedures.application import ProceduresApplication
 from qms_procedures.domain import OBSOLETE, PUBLISHED, ProcedureContent, ProcedureVersion, Step
 from qms_procedures.dossiers import Applicant, Dossier
+from qms_procedures.outputs import cause_raise_id
 from qms_procedures.publishing import AGGREGATES, MAPPER
 from qms_runtime.clock import TIMEZONE
-from qms_runtime.errors import Forbidden, InvalidInput, VersionConflict
+from qms_runtime.errors import Forbidden, IllegalTransition, InvalidInput, VersionConflict
 from qms_runtime.eventstore import ensure_schema, persistence_env
 from qms_runtime.principal import ADMIN, DEPARTMENT_LEADER, ISO_SECRETARY, STAFF, UNIT_LEADER
 from qms_runtime.publishing import event_classes
@@ -327,3 +329,45 @@ def test_a_returned_dossier_names_a_cause_of_the_configured_list() -> None:
     with pytest.raises(InvalidInput, match="danh mục"):
         app.return_dossier(EXPERT, dossier, None, step=0, reason="Sai", cause="wrong_content")
     app.return_dossier(EXPERT, dossier, None, step=0, reason="Sai", cause="thieu-nhan-su")
+
+
+def test_the_secretary_raises_a_cause_for_corrective_action_once_per_period(
+    app: ProceduresApplication,
+) -> None:
+    version = published(app)
+    procedure = app.load(ProcedureVersion, version).procedure_id
+    raised = {
+        "procedure_id": uuid.UUID(procedure),
+        "cause": "missing_documents",
+        "start": date(2026, 1, 1),
+        "end": TODAY,
+        "department_id": "mot-cua",
+        "description": "Hồ sơ thiếu thành phần lặp lại nhiều lần",
+    }
+    with pytest.raises(Forbidden):
+        app.raise_cause_nonconformity(EXPERTS_HEAD, UNIT, **raised)
+    for wrong, field in (
+        ({"cause": "khong-co"}, "cause"),
+        ({"end": date(2026, 3, 3)}, "end"),
+        ({"start": date(2026, 3, 3), "end": date(2026, 3, 2)}, "start"),
+        ({"procedure_id": uuid.uuid4()}, "procedure_id"),
+        ({"department_id": " "}, "department_id"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            app.raise_cause_nonconformity(SECRETARY, UNIT, **{**raised, **wrong})
+        assert refused.value.extensions["field"] == field
+    result = app.raise_cause_nonconformity(SECRETARY, UNIT, **raised)
+    assert result.id == cause_raise_id(UNIT, procedure, "missing_documents", raised["start"], TODAY)
+    with pytest.raises(IllegalTransition, match="đã được đề nghị"):
+        app.raise_cause_nonconformity(SECRETARY, UNIT, **raised)
+    # Another period is another raise.
+    app.raise_cause_nonconformity(SECRETARY, UNIT, **{**raised, "start": date(2026, 2, 1)})
+    events, _ = app.notifications_after(0, 1000)
+    sent = [o.payload for o in map(MAPPER, events) if o is not None]
+    first = next(p for p in sent if isinstance(p, contract.CauseNonconformityRaised))
+    assert (first.raise_id, first.procedure_id, first.cause, first.department_id) == (
+        str(result.id),
+        procedure,
+        "missing_documents",
+        "mot-cua",
+    )

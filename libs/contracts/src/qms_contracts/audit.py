@@ -173,6 +173,10 @@ class NonconformityOpened(_NcEvent):
     feedback_id: str | None = Field(
         default=None, description="The citizen's feedback, if from a complaint."
     )
+    cause_raise_id: str | None = Field(
+        default=None,
+        description="The procedures service's raise, if for a cause of nonconforming outputs.",
+    )
     opened_by: str
 
 

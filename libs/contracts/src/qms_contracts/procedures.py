@@ -221,6 +221,24 @@ class NonconformingOutputRecorded(_DossierEvent):
     note: str
 
 
+class CauseNonconformityRaised(IntegrationEvent):
+    """For the audit service: a nonconformity to open (source: process monitoring) for one
+    cause of a procedure's nonconforming outputs over a period, once per procedure, cause and
+    period."""
+
+    service: ClassVar[str] = SERVICE
+    event_type: ClassVar[str] = "qms.procedures.CauseNonconformityRaised.v1"
+    raise_id: str = Field(description="Derived from the unit, procedure, cause and period.")
+    unit_id: str
+    procedure_id: str
+    cause: str = Field(description="A cause code of the unit's list.")
+    start: date
+    end: date
+    department_id: str = Field(description="The department to take corrective action.")
+    description: str
+    raised_by: str
+
+
 class DossierCompleted(_DossierEvent):
     event_type: ClassVar[str] = "qms.procedures.DossierCompleted.v1"
     procedure_id: str

@@ -122,6 +122,20 @@ class ArchiveInput(RevisionInput):
     pass
 
 
+class CauseNonconformityInput(CommandInput):
+    """One cause of a procedure's nonconforming outputs over a period, raised for corrective
+    action (the secretary; internal audit opens the nonconformity)."""
+
+    procedure_id: uuid.UUID
+    cause: str = Field(min_length=1, max_length=40, description="Mã nguyên nhân")
+    start: Day = Field(description="Kỳ xem xét: từ ngày")
+    end: Day = Field(description="Kỳ xem xét: đến ngày")
+    department_id: str = Field(
+        min_length=1, max_length=80, description="Phòng thực hiện hành động khắc phục"
+    )
+    description: str = Field(min_length=1, max_length=5000, description="Sự không phù hợp")
+
+
 # Citizens' feedback and satisfaction (sent from the public portal without signing in)
 
 

@@ -202,6 +202,19 @@ class AuditApplication(ReviewSteps):
         except VersionConflict:
             log.info("nonconformity of complaint %s already opened", feedback_id)
 
+    def open_for_outputs_cause(
+        self, stamp: Stamp, *, raise_id: str, department_id: str, description: str
+    ) -> None:
+        """A cause of a procedure's nonconforming outputs the secretary raised, once (source:
+        process monitoring), in the department that is to act."""
+        facts = NcFacts(
+            "process_monitoring", department_id, description, "8.7", cause_raise_id=raise_id
+        )
+        try:
+            self.save_or_conflict(Nonconformity.open(facts=facts, stamp=stamp))
+        except VersionConflict:
+            log.info("nonconformity of outputs cause %s already opened", raise_id)
+
     def plan_corrective_action(
         self,
         context: CommandContext,

@@ -27,6 +27,8 @@ SOURCES = ("audit", "complaint", "review", "process_monitoring")
 REVIEW_OUTPUTS = UUID("6f1d3c0e-9f49-4c51-8a57-2b0c1d9e7a31")
 #: The namespace of the ids of nonconformities opened from citizens' complaints.
 COMPLAINTS = UUID("0b8e4f52-7c1a-5d93-a6e0-3f2d9b7c4e18")
+#: The namespace of the ids of nonconformities opened for a cause of nonconforming outputs.
+OUTPUT_CAUSES = UUID("5c1e9a7d-2b84-5f36-8e0d-4a9f3c6b1d72")
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,8 @@ class NcFacts:
     output_id: str = ""
     #: The citizen's feedback when opened from a complaint.
     feedback_id: str = ""
+    #: The procedures service's raise when opened for a cause of nonconforming outputs.
+    cause_raise_id: str = ""
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -384,6 +388,8 @@ class Nonconformity(UnitRecord):
             return uuid5(REVIEW_OUTPUTS, f"{facts.review_id}/{facts.output_id}")
         if facts.feedback_id:
             return uuid5(COMPLAINTS, facts.feedback_id)
+        if facts.cause_raise_id:
+            return uuid5(OUTPUT_CAUSES, facts.cause_raise_id)
         return uuid4()
 
     @event("Opened")

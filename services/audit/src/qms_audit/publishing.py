@@ -99,6 +99,7 @@ NONCONFORMITY: dict[type[Any], Builder | None] = {
         review_id=e.facts.review_id or None,
         output_id=e.facts.output_id or None,
         feedback_id=e.facts.feedback_id or None,
+        cause_raise_id=e.facts.cause_raise_id or None,
         opened_by=e.stamp.actor,
     ),
     Nonconformity.ActionPlanned: lambda e: contract.CorrectiveActionPlanned(

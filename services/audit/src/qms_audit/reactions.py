@@ -2,7 +2,7 @@
 
 from qms_audit.application import AuditApplication
 from qms_contracts import Envelope, IntegrationEvent
-from qms_contracts.procedures import ComplaintNonconformityRaised
+from qms_contracts.procedures import CauseNonconformityRaised, ComplaintNonconformityRaised
 from qms_contracts.review import ReviewConcluded
 from qms_runtime.commands import Stamp
 from qms_runtime.service import EventCommand
@@ -37,7 +37,20 @@ def complaint_raised(
     )
 
 
+def outputs_cause_raised(
+    application: AuditApplication, envelope: Envelope, raised: CauseNonconformityRaised
+) -> None:
+    """A cause of a procedure's nonconforming outputs raised from its Pareto opens one."""
+    application.open_for_outputs_cause(
+        Stamp(raised.raised_by, envelope.correlationid, raised.unit_id),
+        raise_id=raised.raise_id,
+        department_id=raised.department_id,
+        description=raised.description,
+    )
+
+
 EVENT_COMMANDS: dict[type[IntegrationEvent], EventCommand] = {
     ReviewConcluded: review_concluded,
     ComplaintNonconformityRaised: complaint_raised,
+    CauseNonconformityRaised: outputs_cause_raised,
 }

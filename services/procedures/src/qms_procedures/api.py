@@ -14,6 +14,7 @@ from qms_contracts.procedures_commands import (
     AcknowledgeReadingInput,
     ArchiveInput,
     CalendarDayInput,
+    CauseNonconformityInput,
     ClearCalendarDayInput,
     CompleteStepInput,
     DossierInput,
@@ -319,6 +320,34 @@ class DossiersController(Controller):
             subject=data.subject,
             applicant=Applicant(data.applicant_name, data.applicant_contact),
             received_at=data.received_at,
+        )
+        return reply(result, HTTP_201_CREATED)
+
+    @post(
+        "/units/{unit_id:str}/cause-nonconformities",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        operation_id="raise_cause_nonconformity",
+        summary="Đề nghị khắc phục một nguyên nhân sản phẩm không phù hợp của quy trình trong kỳ",
+        description="Thư ký ISO, từ biểu đồ Pareto; đánh giá nội bộ mở điểm không phù hợp "
+        "(nguồn: theo dõi quá trình). Một lần mỗi quy trình, nguyên nhân và kỳ (lần nữa: 409).",
+    )
+    def raise_cause_nonconformity(
+        self,
+        unit_id: UnitId,
+        data: CauseNonconformityInput,
+        context: CommandContext,
+        application: ProceduresApplication,
+    ) -> Response[CommandReply]:
+        result = application.raise_cause_nonconformity(
+            context,
+            unit_id,
+            procedure_id=data.procedure_id,
+            cause=data.cause,
+            start=data.start,
+            end=data.end,
+            department_id=data.department_id,
+            description=data.description,
         )
         return reply(result, HTTP_201_CREATED)
 

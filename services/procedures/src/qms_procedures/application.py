@@ -33,6 +33,7 @@ from qms_procedures.feedback import (
     rating_secret,
     secret_matches,
 )
+from qms_procedures.outputs import CauseNonconformity
 from qms_procedures.settings import ProceduresSettings
 from qms_procedures.working_days import CALENDAR_ID, CalendarExceptions, WorkingCalendar
 from qms_runtime.clock import TIMEZONE
@@ -342,6 +343,44 @@ class ProceduresApplication(ReviewSteps):
         dossier = self.load_for(context, Dossier, dossier_id, expected, *FILERS)
         dossier.archive(dossier.stamp(context))
         return self.save_result(dossier)
+
+    # Corrective action for a cause of nonconforming outputs
+
+    def raise_cause_nonconformity(
+        self,
+        context: CommandContext,
+        unit_id: str,
+        *,
+        procedure_id: uuid.UUID,
+        cause: str,
+        start: date,
+        end: date,
+        department_id: str,
+        description: str,
+    ) -> CommandResult:
+        """The secretary, from the Pareto: once per procedure, cause and period (again: 409)."""
+        context.principal.require(unit_id, ISO_SECRETARY)
+        procedure = self.find(Procedure, procedure_id)
+        if procedure is None or procedure.unit_id != unit_id:
+            raise InvalidInput("Đơn vị không có quy trình này", field="procedure_id")
+        raised = CauseNonconformity.raise_for(
+            procedure_id=str(procedure_id),
+            cause=cause,
+            causes=self.causes,
+            start=start,
+            end=end,
+            today=self.today(),
+            department_id=department_id,
+            description=description,
+            stamp=context.stamp(unit_id),
+        )
+        try:
+            return self.save_result(raised)
+        except VersionConflict:
+            raise IllegalTransition(
+                "Nguyên nhân này của quy trình trong kỳ đã được đề nghị khắc phục",
+                current_status="raised",
+            ) from None
 
     # Citizens' feedback: sent from the public portal without signing in, handled by the unit
 

@@ -6,6 +6,7 @@ from qms_contracts import procedures as contract
 from qms_procedures.domain import Procedure, ProcedureContent, ProcedureVersion
 from qms_procedures.dossiers import Dossier, DossierCodes, DossierStep
 from qms_procedures.feedback import Feedback, FeedbackQuota, SatisfactionRating
+from qms_procedures.outputs import CauseNonconformity
 from qms_procedures.working_days import CalendarExceptions
 from qms_runtime.publishing import Builder, ContractMapper
 
@@ -215,6 +216,20 @@ FEEDBACK: dict[type[Any], Builder | None] = {
 }
 
 #: The aggregates whose events this service stores.
+OUTPUTS: dict[type[Any], Builder | None] = {
+    CauseNonconformity.Raised: lambda e: contract.CauseNonconformityRaised(
+        raise_id=str(e.originator_id),
+        unit_id=e.stamp.unit_id,
+        procedure_id=e.procedure_id,
+        cause=e.cause,
+        start=e.start,
+        end=e.end,
+        department_id=e.department_id,
+        description=e.description,
+        raised_by=e.stamp.actor,
+    ),
+}
+
 AGGREGATES = (
     Procedure,
     ProcedureVersion,
@@ -224,5 +239,6 @@ AGGREGATES = (
     Feedback,
     FeedbackQuota,
     SatisfactionRating,
+    CauseNonconformity,
 )
-MAPPER = ContractMapper({**VERSION, **INTERNAL, **CALENDAR, **DOSSIER, **FEEDBACK})
+MAPPER = ContractMapper({**VERSION, **INTERNAL, **CALENDAR, **DOSSIER, **FEEDBACK, **OUTPUTS})

@@ -142,6 +142,7 @@ async def nonconformity_opened(
         review_id=uuid.UUID(p.review_id) if p.review_id else None,
         output_id=p.output_id,
         feedback_id=uuid.UUID(p.feedback_id) if p.feedback_id else None,
+        cause_raise_id=uuid.UUID(p.cause_raise_id) if p.cause_raise_id else None,
         opened_by=p.opened_by,
         opened_at=e.time,
         status="open",

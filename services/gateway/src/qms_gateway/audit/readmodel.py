@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS {NONCONFORMITIES} (
     review_id uuid,
     output_id text,
     feedback_id uuid,
+    cause_raise_id uuid,
     opened_by text NOT NULL,
     opened_at timestamptz NOT NULL,
     status text NOT NULL,
@@ -79,6 +80,7 @@ CREATE INDEX IF NOT EXISTS nonconformities_unit ON {NONCONFORMITIES} (unit_id, s
 CREATE INDEX IF NOT EXISTS nonconformities_plan ON {NONCONFORMITIES} (plan_id);
 CREATE INDEX IF NOT EXISTS nonconformities_review ON {NONCONFORMITIES} (review_id);
 ALTER TABLE {NONCONFORMITIES} ADD COLUMN IF NOT EXISTS feedback_id uuid;
+ALTER TABLE {NONCONFORMITIES} ADD COLUMN IF NOT EXISTS cause_raise_id uuid;
 {step_index(NONCONFORMITIES)}
 """
 TABLES = (PROGRAMMES, PLANS, NONCONFORMITIES)

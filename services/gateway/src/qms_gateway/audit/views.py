@@ -82,6 +82,7 @@ class NonconformityView(BaseModel):
     review_id: str | None = None
     output_id: str | None = None
     feedback_id: str | None = None
+    cause_raise_id: str | None = None
     opened_by: str
     opened_at: str
     status: Literal["open", "action_planned", "implemented", "verified", "reopened", "closed"]

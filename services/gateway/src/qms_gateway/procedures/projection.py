@@ -10,6 +10,7 @@ from qms_gateway.frame.reviewed import insert_row, review_handlers, update_row
 from qms_gateway.frame.search import fold
 from qms_gateway.procedures.readmodel import (
     CALENDAR,
+    CAUSE_RAISES,
     DOSSIERS,
     FEEDBACK,
     OUTPUTS,
@@ -309,6 +310,22 @@ async def rated(c: ProjectionDb, e: Envelope, p: contract.SatisfactionRated) -> 
     )
 
 
+async def cause_raised(c: ProjectionDb, e: Envelope, p: contract.CauseNonconformityRaised) -> None:
+    await insert_row(
+        c,
+        CAUSE_RAISES,
+        e,
+        unit_id=p.unit_id,
+        procedure_id=uuid.UUID(p.procedure_id),
+        cause=p.cause,
+        start_on=p.start,
+        end_on=p.end,
+        department_id=p.department_id,
+        description=p.description,
+        raised_by=p.raised_by,
+    )
+
+
 PROJECTION = Projection(
     name="procedures",
     tables=TABLES,
@@ -343,5 +360,6 @@ PROJECTION = Projection(
         contract.FeedbackAnswerPublished: answer_published,
         contract.ComplaintNonconformityRaised: nonconformity_raised,
         contract.SatisfactionRated: rated,
+        contract.CauseNonconformityRaised: cause_raised,
     },
 )

@@ -14,6 +14,7 @@ OUTPUTS = f"{SCHEMA}.nonconforming_outputs"
 CALENDAR = f"{SCHEMA}.working_calendar"
 FEEDBACK = f"{SCHEMA}.feedback"
 RATINGS = f"{SCHEMA}.satisfaction_ratings"
+CAUSE_RAISES = f"{SCHEMA}.cause_nonconformities"
 VERSION_JSON = ("steps", "forms", "acknowledged")
 DOSSIER_JSON = ("steps",)
 OPEN = ("processing", "supplement_requested")
@@ -130,8 +131,23 @@ CREATE TABLE IF NOT EXISTS {CALENDAR} (
     working boolean NOT NULL,
     reason text NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {CAUSE_RAISES} (
+    id uuid PRIMARY KEY,
+    unit_id text NOT NULL,
+    procedure_id uuid NOT NULL,
+    cause text NOT NULL,
+    start_on date NOT NULL,
+    end_on date NOT NULL,
+    department_id text NOT NULL,
+    description text NOT NULL,
+    raised_by text NOT NULL,
+    version int NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cause_nonconformities_procedure
+    ON {CAUSE_RAISES} (procedure_id, start_on, end_on);
 """
-TABLES = (VERSIONS, DOSSIERS, OUTPUTS, CALENDAR, FEEDBACK, RATINGS)
+TABLES = (VERSIONS, DOSSIERS, OUTPUTS, CALENDAR, FEEDBACK, RATINGS, CAUSE_RAISES)
 
 
 async def version(db: Db, version_id: uuid.UUID) -> dict[str, Any] | None:
@@ -340,6 +356,23 @@ async def feedback_inbox(
         department_id,
     )
     return rows(records)
+
+
+async def cause_raise(db: Db, raise_id: uuid.UUID) -> dict[str, Any] | None:
+    return row(await db.fetchrow(f"SELECT * FROM {CAUSE_RAISES} WHERE id=$1", raise_id))
+
+
+async def cause_raises(
+    db: Db, procedure_id: uuid.UUID, start: date, end: date
+) -> dict[str, dict[str, Any]]:
+    """The causes of a procedure raised for corrective action over exactly this period."""
+    records = await db.fetch(
+        f"SELECT * FROM {CAUSE_RAISES} WHERE procedure_id=$1 AND start_on=$2 AND end_on=$3",
+        procedure_id,
+        start,
+        end,
+    )
+    return {found["cause"]: found for found in rows(records)}
 
 
 async def published_answers(db: Db, unit_id: str, limit: int = 20) -> list[dict[str, Any]]:

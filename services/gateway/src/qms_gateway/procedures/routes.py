@@ -14,6 +14,7 @@ from qms_contracts.procedures_commands import (
     AcknowledgeReadingInput,
     ArchiveInput,
     CalendarDayInput,
+    CauseNonconformityInput,
     ClearCalendarDayInput,
     CompleteStepInput,
     DossierInput,
@@ -33,6 +34,7 @@ from qms_gateway.procedures import readmodel
 from qms_gateway.procedures.views import (
     CalendarDayView,
     CalendarView,
+    CauseNonconformityView,
     DossierPage,
     DossierView,
     FeedbackView,
@@ -159,6 +161,25 @@ DOSSIER_COMMANDS = [
         "Lưu trữ hồ sơ đã hoàn thành",
         ArchiveInput,
         body_required=False,
+    ),
+]
+
+
+async def cause_raise_view(
+    pool: asyncpg.Pool, raise_id: uuid.UUID
+) -> CauseNonconformityView | None:
+    found = await readmodel.cause_raise(pool, raise_id)
+    return CauseNonconformityView.model_validate(found) if found else None
+
+
+CAUSE_COMMANDS = [
+    CommandRoute(
+        "POST",
+        "/units/{unit_id:str}/cause-nonconformities",
+        "raise_cause_nonconformity",
+        "Đề nghị khắc phục một nguyên nhân sản phẩm không phù hợp của quy trình trong kỳ",
+        CauseNonconformityInput,
+        created=True,
     ),
 ]
 
@@ -371,6 +392,7 @@ StaffController = type(
         **command_handlers(SERVICE, VERSION_COMMANDS, version_view, ProcedureVersionView),
         **command_handlers(SERVICE, DOSSIER_COMMANDS, dossier_view, DossierView),
         **command_handlers(SERVICE, CALENDAR_COMMANDS, calendar_view, CalendarView),
+        **command_handlers(SERVICE, CAUSE_COMMANDS, cause_raise_view, CauseNonconformityView),
     },
 )
 

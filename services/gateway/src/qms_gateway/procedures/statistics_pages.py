@@ -2,23 +2,30 @@
 per procedure and per department, feedback and satisfaction, the Pareto of nonconforming
 outputs' causes and each procedure's dossiers per month, as tables and greyscale SVG charts."""
 
+import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
-from litestar import Controller, Request, get
-from litestar.response import Template
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
 
+from qms_contracts.procedures_commands import CauseNonconformityInput
 from qms_gateway.frame import directory
+from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.portal.access import unit_in_view
+from qms_gateway.portal.commands import Refusal, refused
 from qms_gateway.portal.formatting import parse_date
-from qms_gateway.portal.forms import Errors, field_names
+from qms_gateway.portal.forms import Errors, field_names, text
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.procedures import readmodel
 from qms_gateway.procedures.charts import monthly_chart, pareto_chart
-from qms_gateway.procedures.pages import Text
+from qms_gateway.procedures.pages import COMMANDS, Text
 from qms_runtime.clock import today
+from qms_runtime.principal import ISO_SECRETARY
 
 STATISTICS = "/thong-ke-ho-so"
 FIELD_LABELS = {"nam": "Năm", "tu": "Từ ngày", "den": "Đến ngày"}
@@ -97,6 +104,28 @@ def monthly_series(
     return series
 
 
+def chosen_procedure(typed: str, errors: Errors) -> uuid.UUID | None:
+    """The procedure whose Pareto is asked for (none: every procedure of the unit)."""
+    if not typed.strip():
+        return None
+    try:
+        return uuid.UUID(typed.strip())
+    except ValueError:
+        errors["quy_trinh"] = "Chọn quy trình trong danh sách"
+        return None
+
+
+RAISE_LABELS = {
+    **FIELD_LABELS,
+    "quy_trinh": "Quy trình",
+    "department_id": "Phòng khắc phục",
+    "description": "Sự không phù hợp",
+    "cause": "Nguyên nhân",
+    "end": "Kỳ xem xét",
+    "start": "Kỳ xem xét",
+}
+
+
 class StatisticsPages(Controller):
     path = STATISTICS
     include_in_schema = False
@@ -112,14 +141,69 @@ class StatisticsPages(Controller):
         nam: Text = "",
         tu: Text = "",
         den: Text = "",
+        quy_trinh: Text = "",
+        kq: Text = "",
     ) -> Template:
         user = signed_in(request, session)
         unit_id = await unit_in_view(pool, user.principal, don_vi)
+        filters = {"don_vi": unit_id, "nam": nam, "tu": tu, "den": den, "quy_trinh": quy_trinh}
+        notice = "Đã đề nghị khắc phục; đánh giá nội bộ mở điểm không phù hợp." if kq else None
+        return await self._render(pool, user, causes, filters, notice=notice)
+
+    @post("/de-nghi-khac-phuc")
+    async def raise_cause(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session | None,
+        pool: asyncpg.Pool,
+        causes: dict[str, str],
+        forwarder: Forwarder,
+    ) -> Template | Redirect:
+        """The secretary asks internal audit for corrective action on one cause of the
+        procedure's Pareto over the period shown."""
+        user = signed_in(request, session)
+        form = await request.form()
+        filters = {name: text(form, name) for name in ("don_vi", "nam", "tu", "den", "quy_trinh")}
+        unit_id = await unit_in_view(pool, user.principal, filters["don_vi"] or None)
+        data = {name: text(form, name) for name in ("cause", "department_id", "description")} | {
+            "procedure_id": filters["quy_trinh"],
+            "start": text(form, "start"),
+            "end": text(form, "end"),
+        }
+        outcome = await COMMANDS.send_form(
+            forwarder,
+            pool,
+            user,
+            "POST",
+            f"/api/v1/units/{unit_id}/cause-nonconformities",
+            CauseNonconformityInput,
+            data,
+        )
+        if isinstance(outcome, Refusal):
+            return await self._render(
+                pool, user, causes, filters, refusal=outcome, typed=form, cause=data["cause"]
+            )
+        return Redirect(f"{STATISTICS}?{urlencode(filters)}&kq=de-nghi#pareto", status_code=303)
+
+    async def _render(
+        self,
+        pool: asyncpg.Pool,
+        user: Session,
+        causes: dict[str, str],
+        filters: dict[str, str],
+        *,
+        notice: str | None = None,
+        refusal: Refusal | None = None,
+        typed: FormMultiDict | None = None,
+        cause: str = "",
+    ) -> Template:
+        unit_id = filters["don_vi"]
         unit = await directory.unit(pool, unit_id)
         departments = directory.department_names(unit)
         now = today()
         errors: Errors = {}
-        start, end = period_of(nam, tu, den, errors, now)
+        start, end = period_of(filters["nam"], filters["tu"], filters["den"], errors, now)
+        procedure_id = chosen_procedure(filters["quy_trinh"], errors)
 
         procedures = await readmodel.statistics(pool, unit_id, start, end, now)
         for row in procedures:
@@ -131,11 +215,24 @@ class StatisticsPages(Controller):
             row["name"] = departments.get(row["department_id"], row["department_id"])
             row["rate"] = on_time_rate(row)
 
-        pareto = await readmodel.pareto(pool, unit_id, start, end, None)
-        outputs = sum(cause["outputs"] for cause in pareto)
-        for cause in pareto:
-            cause["label"] = causes.get(cause["cause"], cause["cause"])
-            cause["share"] = round(100 * cause["outputs"] / outputs, 1)
+        pareto = await readmodel.pareto(pool, unit_id, start, end, procedure_id)
+        outputs = sum(found["outputs"] for found in pareto)
+        for found in pareto:
+            found["label"] = causes.get(found["cause"], found["cause"])
+            found["share"] = round(100 * found["outputs"] / outputs, 1)
+        # Corrective action is asked for what happened up to today.
+        raise_end = min(end, now)
+        raised = (
+            await readmodel.cause_raises(pool, procedure_id, start, raise_end)
+            if procedure_id
+            else {}
+        )
+        may_raise = (
+            procedure_id is not None
+            and start <= now
+            and ISO_SECRETARY in user.principal.roles
+            and user.principal.can_act_in(unit_id)
+        )
 
         series = monthly_series(
             await readmodel.monthly_between(pool, unit_id, start, end), start, end
@@ -151,23 +248,38 @@ class StatisticsPages(Controller):
             }
             for row in procedures
         ]
+        shown = refused(refusal, RAISE_LABELS)
         return page(
             "procedures/statistics.html",
             user,
+            status_code=shown.pop("status_code") if refusal else 200,
             unit=unit,
             start=start,
             end=end,
             as_of=now,
-            filters={"don_vi": unit_id, "nam": nam, "tu": tu, "den": den},
-            year=nam or start.year,
+            filters=filters,
+            year=filters["nam"] or start.year,
             procedures=procedures,
+            procedure_options=[
+                (p["procedure_id"], f"{p['code']} — {p['name']}") for p in procedures
+            ],
+            chosen=procedure_id and str(procedure_id),
             totals=totals,
             departments=by_department,
+            department_names=departments,
             feedback=await readmodel.feedback_statistics(pool, unit_id, start, end),
             causes=pareto,
+            raised=raised,
+            raise_end=raise_end,
+            may_raise=may_raise,
             outputs=outputs,
             pareto=pareto_chart(pareto, "Pareto nguyên nhân sản phẩm không phù hợp"),
             monthly=monthly,
+            notice=notice,
             errors=errors,
             error_fields=field_names(errors, FIELD_LABELS),
+            raise_errors=shown["errors"],
+            raise_error_fields=shown["error_fields"],
+            raising=cause,
+            typed=typed or FormMultiDict(),
         )

@@ -169,6 +169,23 @@ class ParetoCause(BaseModel):
     cumulative_percent: float
 
 
+class CauseNonconformityView(BaseModel):
+    """A cause of a procedure's nonconforming outputs raised for corrective action over a
+    period (internal audit opens the nonconformity)."""
+
+    id: str
+    unit_id: str
+    procedure_id: str
+    cause: str
+    start_on: str
+    end_on: str
+    department_id: str
+    description: str
+    raised_by: str
+    version: int
+    updated_at: str
+
+
 class CitizenReceipt(BaseModel):
     """What a citizen is told once the unit has what they sent: its id (a feedback's id is
     also where to follow it)."""
