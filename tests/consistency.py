@@ -67,6 +67,7 @@ def read_model(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.dossiers "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.feedback "
             "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.satisfaction_ratings "
+            "UNION ALL SELECT id, version, '[]'::jsonb FROM gateway.cause_nonconformities "
             # The working calendar is a table of days: its version is the projection's.
             "UNION ALL SELECT aggregate_id, version, '[]'::jsonb FROM gateway.aggregate_versions "
             "WHERE aggregate_id = %s",

@@ -87,6 +87,10 @@ def test_a_citizen_sends_feedback_and_reads_the_published_answer(
 
     head.page.goto("/viec-cua-toi")
     head.page.get_by_role("row", name=re.compile(title)).get_by_role("link").first.click()
+    item = head.page.url
+    head.page.get_by_role("link", name="xem liên hệ").click()
+    expect(head.page.locator("main")).to_contain_text("le.dan@example.vn")
+    head.page.goto(item)
     head.page.fill("#answer-text", "Đơn vị đã bố trí thêm mười ghế. Cảm ơn ông/bà.")
     head.page.get_by_label("Công khai câu trả lời trên cổng thông tin").check()
     head.page.get_by_role("button", name="Gửi trả lời").click()

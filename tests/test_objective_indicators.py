@@ -154,11 +154,13 @@ def test_targets_follow_the_on_time_rate_and_the_satisfaction(
         targets = {t["target_id"]: t for t in read(f"/objectives/{objective_id}")["targets"]}
         rate, satisfied, completed = figures()
         measured = (latest(targets[on_time]), latest(targets[satisfaction]))
-        if measured == (rate, satisfied) and len(targets[on_time]["progress"]) == completed:
+        if measured == (rate, satisfied):
             break
         assert time.monotonic() < deadline, f"{measured} never became {(rate, satisfied)}"
         time.sleep(0.5)
+    # An entry each time the figure moved: never more than the dossiers completed.
     assert completed >= 3 and rate is not None
+    assert 1 < len(targets[on_time]["progress"]) <= completed
     assert satisfied is not None and len(targets[satisfaction]["progress"]) >= 2
     assert all(entry["source_event_id"] for entry in targets[on_time]["progress"])
     assert [entry["source_event_id"] for entry in targets[by_hand]["progress"]] == [None]

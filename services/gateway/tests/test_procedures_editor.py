@@ -15,13 +15,15 @@ from litestar.datastructures import FormMultiDict
 
 from qms_contracts import procedures as contract
 from qms_contracts.procedures_commands import DossierInput, ProcedureInput
-from qms_gateway.portal.forms import checked, edit_rows
+from qms_gateway.portal.forms import checked, edit_rows, whole
 from qms_gateway.portal.pages import template_config
 from qms_gateway.procedures import WING, readmodel
 from qms_gateway.procedures.calendar_pages import public_holidays, weekday
 from qms_gateway.procedures.charts import monthly_chart, nice_top, pareto_chart, wrap
 from qms_gateway.procedures.compare import Change, compare_versions
 from qms_gateway.procedures.editor_pages import (
+    ACCEPTED_FILES,
+    chosen_file,
     command_body,
     content_of,
     form_field,
@@ -522,6 +524,7 @@ def test_the_editor_renders_each_mode(render: Any) -> None:
             mode=mode,
             version=record,
             values=values,
+            accepted_files=ACCEPTED_FILES,
             performers=groups,
             expected=3,
             errors={"steps.0.performer": "Chọn phòng"},
@@ -642,3 +645,51 @@ def test_the_other_new_pages_render(render: Any) -> None:
     )
     assert "Tổng cộng" in html and "50 %" in html and "<svg" in html
     assert 'action="/thong-ke-ho-so/de-nghi-khac-phuc"' in html and "Đề nghị khắc phục" in html
+
+
+def test_numbers_typed_oddly_are_errors_not_failures() -> None:
+    assert [whole(typed) for typed in ("12", " 7 ", "²", "٣", "1" * 10, "-1", "")] == [
+        12,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    errors: dict[str, str] = {}
+    assert period_of("²", "", "", errors, date(2026, 3, 2)) == (
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    assert errors == {"nam": "Năm từ 2000 đến 2099, ví dụ 2026"}
+
+
+def test_a_period_stays_within_the_century_and_five_years() -> None:
+    today_ = date(2026, 3, 2)
+    errors: dict[str, str] = {}
+    period_of("", "01/01/0001", "31/12/9999", errors, today_)
+    assert set(errors) == {"tu", "den"}
+    errors = {}
+    assert period_of("", "01/01/2020", "31/12/2025", errors, today_) == (
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    assert errors == {"den": "Kỳ thống kê dài nhất 5 năm"}
+    errors = {}
+    assert period_of("", "01/01/2021", "31/12/2025", errors, today_) == (
+        date(2021, 1, 1),
+        date(2025, 12, 31),
+    )
+    assert errors == {}
+
+
+def test_a_chosen_file_keeps_its_name_and_a_media_type_its_extension_gives() -> None:
+    assert chosen_file("C:\\fakepath\\Đơn.docx", "application/octet-stream") == (
+        "Đơn.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    assert chosen_file("scan.JPEG", "") == ("scan.JPEG", "image/jpeg")
+    assert chosen_file("a/b.pdf", "application/pdf; name=b") == ("b.pdf", "application/pdf")
+    assert chosen_file("page.html", "text/html") == ("page.html", "text/html")
+    assert ".docx" in ACCEPTED_FILES.split(",")

@@ -706,3 +706,16 @@ def test_sends_and_ratings_at_once_keep_their_limits(database_url: str) -> None:
     assert sorted(sends) == ["TooManyRequests"] * 7 + ["ok"] * 5
     assert used == 5
     assert sorted(ratings) == ["IllegalTransition"] * 7 + ["ok"]
+
+
+def test_the_senders_contact_is_for_who_answers_and_the_unit_leader(
+    app: ProceduresApplication,
+) -> None:
+    feedback_id = send(app)
+    app.assign_feedback(SECRETARY, feedback_id, None, "quan-ly-khcn")
+    for who in (SECRETARY, LEADER, EXPERT, EXPERTS_HEAD):
+        found = app.feedback_with_contact(who.principal, feedback_id)
+        assert found.sender_contact
+    for who in (DESK, OTHER_HEAD, STRANGER):
+        with pytest.raises(Forbidden):
+            app.feedback_with_contact(who.principal, feedback_id)

@@ -30,6 +30,22 @@ CAUSES = {
 }
 
 
+#: What a form's file may be (media type → its usual extension): documents, spreadsheets and
+#: scans, never a page a browser would run; and its largest size.
+FORM_FILE_TYPES = {
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+MAX_FORM_FILE_BYTES = 20 * 1024 * 1024
+
+
 class Step(BaseModel):
     """A step of a procedure: who does it (a department, or a role when `department_id` is
     empty) and in how many working days."""

@@ -177,6 +177,11 @@ class ComplaintNonconformityInput(RevisionInput):
     )
 
 
+#: What a rating with a wrong dossier code or secret is told: the same either way, so that
+#: nobody learns which codes exist.
+WRONG_RATING_CODE = "Mã hồ sơ hoặc mã đánh giá không đúng"
+
+
 class DossierRatingInput(CommandInput):
     """A citizen's rating of a dossier's result, proved by the secret printed on it."""
 

@@ -14,6 +14,7 @@ from qms_objectives.domain import (
     DocumentStamp,
     IndicatorSource,
     Objective,
+    ProgressEntry,
     QualityDocument,
     TargetResult,
     TargetSpec,
@@ -32,7 +33,10 @@ SAVE_ATTEMPTS = 20
 
 
 class ObjectivesApplication(ReviewSteps):
-    dataclass_types = (TargetSpec, TargetResult, DocumentStamp, IndicatorSource)
+    dataclass_types = (TargetSpec, TargetResult, DocumentStamp, IndicatorSource, ProgressEntry)
+    # An indicator and a target that follows it take an event per dossier or rating: a
+    # snapshot keeps loading them from replaying the whole year.
+    snapshotting_intervals = {Indicator: 100, Objective: 100}
 
     # Quality objectives
 

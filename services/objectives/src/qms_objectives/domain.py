@@ -195,12 +195,14 @@ class Objective(ReviewedRecord):
     def record_indicator(
         self, *, target_id: str, value: float, as_of: date, source_event_id: str, stamp: Stamp
     ) -> bool:
-        """The value of a target's statistic after `source_event_id` changed it: recorded once
-        per event, while the objective is disseminated. False: nothing to record."""
+        """The value of a target's statistic after `source_event_id` was counted (once: the
+        indicator counts an event once, in the same save), while the objective is
+        disseminated; not again if the target already shows that value as of that day, so a
+        busy year adds entries only as its figure moves. False: nothing to record."""
         source = self.target(target_id).source
         if source is None:
             raise InvalidInput(f"Chỉ tiêu {target_id} không có nguồn số liệu", field="target_id")
-        if self.status != Status.DISSEMINATED or self.recorded_from(target_id, source_event_id):
+        if self.status != Status.DISSEMINATED or self.shows(target_id, value, as_of):
             return False
         self._progress_recorded(
             target_id=target_id,
@@ -213,10 +215,10 @@ class Objective(ReviewedRecord):
         )
         return True
 
-    def recorded_from(self, target_id: str, source_event_id: str) -> bool:
-        return any(
-            entry.source_event_id == source_event_id for entry in self.progress.get(target_id, [])
-        )
+    def shows(self, target_id: str, value: float, as_of: date) -> bool:
+        """The target's latest entry is this value as of this day."""
+        entries = self.progress.get(target_id, [])
+        return bool(entries) and (entries[-1].value, entries[-1].as_of) == (value, as_of)
 
     @event("ProgressRecorded")
     def _progress_recorded(

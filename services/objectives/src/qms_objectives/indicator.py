@@ -69,7 +69,8 @@ class Indicator(Aggregate):
         self.year = year
         self.favourable = 0
         self.total = 0
-        self.counted: set[str] = set()
+        #: The ids of the events counted (a dict: a snapshot keeps it as JSON).
+        self.counted: dict[str, bool] = {}
         #: The latest day of what was counted (not of the last event counted: events of
         #: different dossiers arrive in any order, and a value is as of all it counts).
         self.as_of: date | None = None
@@ -95,7 +96,7 @@ class Indicator(Aggregate):
 
     @event("Counted")
     def _counted(self, event_id: str, favourable: bool, day: date) -> None:
-        self.counted.add(event_id)
+        self.counted[event_id] = favourable
         self.total += 1
         self.favourable += int(favourable)
         self.as_of = day if self.as_of is None else max(self.as_of, day)

@@ -329,7 +329,7 @@ class DossiersController(Controller):
         sync_to_thread=True,
         operation_id="raise_cause_nonconformity",
         summary="Đề nghị khắc phục một nguyên nhân sản phẩm không phù hợp của quy trình trong kỳ",
-        description="Thư ký ISO, từ biểu đồ Pareto; đánh giá nội bộ mở điểm không phù hợp "
+        description="Thư ký ISO, từ biểu đồ Pareto; đánh giá nội bộ mở sự không phù hợp "
         "(nguồn: theo dõi quá trình). Một lần mỗi quy trình, nguyên nhân và kỳ (lần nữa: 409).",
     )
     def raise_cause_nonconformity(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from eventsourcing.domain import Aggregate
 
+from qms_contracts.procedures_commands import WRONG_RATING_CODE
 from qms_procedures.domain import (
     Form,
     Procedure,
@@ -482,6 +483,13 @@ class ProceduresApplication(ReviewSteps):
         feedback.publish_answer(on=self.today(), stamp=feedback.stamp(context))
         return self.save_result(feedback)
 
+    def feedback_with_contact(self, principal: Principal, feedback_id: uuid.UUID) -> Feedback:
+        """The item with its sender's contact, for whoever answers it (or the unit leader)."""
+        feedback = self.read(principal, Feedback, feedback_id)
+        if UNIT_LEADER not in principal.roles:
+            _require_answerer(principal, feedback)
+        return feedback
+
     def raise_complaint_nonconformity(
         self,
         context: CommandContext,
@@ -519,7 +527,7 @@ class ProceduresApplication(ReviewSteps):
         if dossier is None or dossier.unit_id != unit_id:
             raise NotFound("Không tìm thấy hồ sơ")
         if not secret_matches(self.rating_key, dossier.id, secret):
-            raise InvalidInput("Mã đánh giá không đúng", field="secret")
+            raise InvalidInput(WRONG_RATING_CODE, field="secret")
         if self.find(SatisfactionRating, rating_id(dossier.id)) is not None:
             raise IllegalTransition(ALREADY_RATED, current_status="rated")
         if rated_at.astimezone(TIMEZONE).date() > self.today():

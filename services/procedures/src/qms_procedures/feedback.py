@@ -232,12 +232,12 @@ class Feedback(UnitRecord):
         a nonconformity there (source: complaint)."""
         if self.kind != COMPLAINT:
             raise IllegalTransition(
-                "Chỉ phản ánh mới mở được điểm không phù hợp", current_status=self.status
+                "Chỉ phản ánh mới mở được sự không phù hợp", current_status=self.status
             )
-        self.expect(ASSIGNED, ANSWERED, action="mở điểm không phù hợp từ")
+        self.expect(ASSIGNED, ANSWERED, action="mở sự không phù hợp từ")
         if self.nonconformity_raised:
             raise IllegalTransition(
-                "Phản ánh này đã mở điểm không phù hợp", current_status=self.status
+                "Phản ánh này đã mở sự không phù hợp", current_status=self.status
             )
         _limited(description, "description", MAX_TEXT)
         assert self.department_id is not None

@@ -155,12 +155,12 @@ class FeedbackController(Controller):
         "/",
         sync_to_thread=True,
         operation_id="read_feedback",
-        summary="Xem phản ánh, kèm liên hệ của người gửi (từ kho sự kiện)",
+        summary="Xem phản ánh, kèm liên hệ của người gửi (người trả lời, lãnh đạo đơn vị)",
     )
     def read(
         self, feedback_id: uuid.UUID, principal: Principal, application: ProceduresApplication
     ) -> dict[str, Any]:
-        return feedback_view(application.read(principal, Feedback, feedback_id))
+        return feedback_view(application.feedback_with_contact(principal, feedback_id))
 
 
 class RatingSecretController(Controller):

@@ -10,8 +10,6 @@ import asyncpg
 from qms_contracts.procedures import SERVICE
 
 FILES = f"{SERVICE}.form_files"
-#: The largest form file taken: a scanned form as PDF fits, a video does not.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {FILES} (

@@ -10,25 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from qms_procedures.form_files import MAX_FILE_BYTES, read, store
+from qms_contracts.procedures import FORM_FILE_TYPES, MAX_FORM_FILE_BYTES
+from qms_procedures.form_files import read, store
 from qms_runtime.command_routes import UnitId
 from qms_runtime.edge import BINARY_BODY
 from qms_runtime.errors import InvalidInput, NotFound
 from qms_runtime.principal import ISO_SECRETARY, Principal
 
 FORMS_TAG = "Biểu mẫu của quy trình"
-#: What a form may be: documents, spreadsheets and scans, never a page a browser would run.
-MEDIA_TYPES = {
-    "application/pdf": ".pdf",
-    "application/msword": ".doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.ms-excel": ".xls",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.oasis.opendocument.text": ".odt",
-    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-}
 Sha256 = Annotated[str, Parameter(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của tệp")]
 FileName = Annotated[str, Parameter(min_length=1, max_length=200, description="Tên tệp")]
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -36,7 +25,7 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 def media_type_of(content_type: str) -> str:
     media_type = content_type.split(";")[0].strip().lower()
-    if media_type not in MEDIA_TYPES:
+    if media_type not in FORM_FILE_TYPES:
         raise InvalidInput(
             "Biểu mẫu phải là PDF, Word, Excel, OpenDocument hoặc ảnh PNG, JPEG",
             field="Content-Type",
@@ -44,7 +33,7 @@ def media_type_of(content_type: str) -> str:
     return media_type
 
 
-def download(described: dict[str, Any], content: bytes) -> Response[bytes]:
+def file_response(described: dict[str, Any], content: bytes) -> Response[bytes]:
     name = quote(described["name"])
     return Response(
         content,
@@ -68,7 +57,7 @@ class FormFilesController(Controller):
         summary="Tải lên tệp biểu mẫu (nội dung tệp là thân yêu cầu; thư ký ISO)",
         description="Trả SHA-256 và kích thước để ghi vào biểu mẫu của phiên bản quy trình; "
         "tệp đã có (cùng nội dung) thì trả tệp đó. Tối đa 20 MB.",
-        request_max_body_size=MAX_FILE_BYTES,
+        request_max_body_size=MAX_FORM_FILE_BYTES,
         opt={BINARY_BODY: True},
     )
     async def upload(
@@ -101,4 +90,4 @@ class FormFilesController(Controller):
         found = await read(pool, sha256)
         if found is None:
             raise NotFound("Không có tệp biểu mẫu này")
-        return download(*found)
+        return file_response(*found)

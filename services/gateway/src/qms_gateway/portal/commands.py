@@ -15,7 +15,7 @@ from qms_contracts.inputs import CommandReply, ReturnInput
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.frame.history import history
-from qms_gateway.portal.forms import Errors, checked, day, field_names, text
+from qms_gateway.portal.forms import Errors, checked, day, field_names, text, whole
 from qms_gateway.portal.session import Session
 from qms_runtime.command_routes import UNIT_PREFIX_HEADER
 from qms_runtime.errors import NotFound, QmsError, VersionConflict
@@ -231,4 +231,4 @@ def refused(refusal: Refusal | None, labels: Mapping[str, str]) -> dict[str, Any
 def expected_version(form: FormMultiDict) -> int | None:
     """The version the form was opened on (its hidden `expected_version`)."""
     typed = form.get("expected_version")
-    return int(typed) if isinstance(typed, str) and typed.isdigit() else None
+    return whole(typed) if isinstance(typed, str) else None

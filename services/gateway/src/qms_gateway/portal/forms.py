@@ -100,6 +100,12 @@ def day(form: FormMultiDict, name: str, errors: Errors) -> str:
         return typed
 
 
+def whole(typed: str) -> int | None:
+    """A whole number typed in ASCII digits (not "²", not thousands of digits), else None."""
+    typed = typed.strip()
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) <= 9 else None
+
+
 def field_names(errors: Errors, labels: Mapping[str, str]) -> dict[str, str]:
     """Each error's field as a person reads it: `targets.1.indicator` is "Chỉ tiêu 2 · Chỉ số
     đo" when labels name `targets` and `indicator`."""
@@ -107,8 +113,9 @@ def field_names(errors: Errors, labels: Mapping[str, str]) -> dict[str, str]:
     for key in errors:
         words: list[str] = []
         for part in key.split(".") if key else []:
-            if part.isdigit() and words:
-                words[-1] = f"{words[-1]} {int(part) + 1}"
+            number = whole(part)
+            if number is not None and words:
+                words[-1] = f"{words[-1]} {number + 1}"
             else:
                 words.append(labels.get(part, part))
         names[key] = " · ".join(words)
@@ -125,8 +132,9 @@ def _row_indexes(form: FormMultiDict, prefix: str) -> Iterable[int]:
     for key in form:
         head, _, rest = key.partition(".")
         index, _, _ = rest.partition(".")
-        if head == prefix and index.isdigit():
-            found.add(int(index))
+        number = whole(index)
+        if head == prefix and number is not None:
+            found.add(number)
     return sorted(found)
 
 
@@ -156,8 +164,8 @@ def edit_rows(
         found.append(blank())
         return True
     if action.startswith(f"remove_{noun}:"):
-        index = action.partition(":")[2]
-        if index.isdigit() and int(index) < len(found):
-            del found[int(index)]
+        index = whole(action.partition(":")[2])
+        if index is not None and index < len(found):
+            del found[index]
         return True
     return False

@@ -44,7 +44,7 @@ EVENT_LABELS: dict[type[IntegrationEvent], str] = {
     contract.FeedbackAssigned: "Giao phòng trả lời",
     contract.FeedbackAnswered: "Trả lời",
     contract.FeedbackAnswerPublished: "Công khai câu trả lời",
-    contract.ComplaintNonconformityRaised: "Mở điểm không phù hợp từ khiếu nại",
+    contract.ComplaintNonconformityRaised: "Mở sự không phù hợp từ khiếu nại",
     contract.SatisfactionRated: "Đánh giá mức độ hài lòng",
 }
 

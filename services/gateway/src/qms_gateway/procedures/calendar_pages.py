@@ -24,7 +24,7 @@ from qms_runtime.clock import today
 from qms_runtime.errors import Forbidden
 
 CALENDAR = "/lich-lam-viec"
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 FIELD_LABELS = {"day": "Ngày", "working": "Loại ngày", "reason": "Lý do"}
 NOTICES = {"dat": "Đã đặt ngày ngoại lệ.", "bo": "Đã bỏ ngày ngoại lệ."}
 #: How many of the next public holidays the page shows.

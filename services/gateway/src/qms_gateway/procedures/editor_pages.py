@@ -1,6 +1,6 @@
 """The procedure editor: a new procedure (its first version, as a draft), a draft or returned
 version revised, and the next version of a published procedure drafted from the one in force.
-Steps and forms are repeated rows ("Thêm bước", "Xoá bước"); a step is done by a department of
+Steps and forms are repeated rows ("Thêm bước", "Xóa bước"); a step is done by a department of
 the unit or, without one, by a role."""
 
 import uuid
@@ -14,12 +14,13 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
 from qms_contracts.inputs import CommandReply
+from qms_contracts.procedures import FORM_FILE_TYPES
 from qms_contracts.procedures_commands import ProcedureInput, ProcedureVersionInput
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.commands import Refusal, expected_version, refused, renamed
-from qms_gateway.portal.forms import Errors, day, edit_rows, read_rows, text
+from qms_gateway.portal.forms import Errors, day, edit_rows, read_rows, text, whole
 from qms_gateway.portal.pages import ROLE_LABELS, page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.procedures import readmodel
@@ -75,10 +76,11 @@ def _whole(typed: str, name: str, errors: Errors) -> int | str:
     if not typed:
         errors[name] = "Chưa nhập"
         return typed
-    if not typed.isdigit():
+    number = whole(typed)
+    if number is None:
         errors[name] = "Phải là số nguyên, ví dụ 3"
         return typed
-    return int(typed)
+    return number
 
 
 def read_content(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
@@ -100,7 +102,7 @@ def read_content(form: FormMultiDict, errors: Errors) -> dict[str, Any]:
             "version": text(form, f"{prefix}version"),
             # The file kept so far (hidden fields); a file chosen now replaces it.
             "sha256": text(form, f"{prefix}sha256").strip().lower(),
-            "size": int(size) if size.isdigit() else "",
+            "size": whole(size) or "",
         }
 
     return {
@@ -139,6 +141,24 @@ def command_body(values: dict[str, Any], errors: Errors, *, with_code: bool) -> 
     return {"code": values["code"], **body} if with_code else body
 
 
+#: A chosen file's media type by its extension, for browsers that send none or a generic one.
+MEDIA_TYPES_BY_EXTENSION = {
+    extension: media_type for media_type, extension in FORM_FILE_TYPES.items()
+} | {".jpeg": "image/jpeg"}
+ACCEPTED_FILES = ",".join(sorted(MEDIA_TYPES_BY_EXTENSION))
+
+
+def chosen_file(filename: str, content_type: str) -> tuple[str, str]:
+    """A chosen file's name without any folder (older browsers send the whole path) and its
+    media type: the browser's, or the extension's when the browser sent a generic one."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type in ("", "application/octet-stream"):
+        extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        media_type = MEDIA_TYPES_BY_EXTENSION.get(extension, media_type)
+    return name, media_type
+
+
 def chosen_files(form: FormMultiDict) -> list[UploadFile | None]:
     """The file chosen in each form row (None: none), in the rows' order."""
 
@@ -161,13 +181,9 @@ async def upload_chosen_files(
     size fill the row; a refused file, or a row with none, has its error beside the file."""
     for index, (row, chosen) in enumerate(zip(values["forms"], chosen_files(form), strict=True)):
         if chosen is not None:
+            name, media_type = chosen_file(chosen.filename, chosen.content_type)
             reply = await upload_file(
-                upstream,
-                user.token,
-                unit_id,
-                chosen.filename,
-                chosen.content_type,
-                await chosen.read(),
+                upstream, user.token, unit_id, name, media_type, await chosen.read()
             )
             if reply.status_code == 201:
                 stored = reply.json()
@@ -463,6 +479,7 @@ class ProcedureEditorPages(Controller):
             mode=mode,
             version=version,
             values=values,
+            accepted_files=ACCEPTED_FILES,
             performers=performers(departments, values["steps"]),
             expected=expected or (version["version"] if version else None),
             **refused(refusal, FIELD_LABELS),

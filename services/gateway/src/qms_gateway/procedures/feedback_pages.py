@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
+from qms_contracts.procedures import SERVICE
 from qms_contracts.procedures_commands import (
     AnswerFeedbackInput,
     AssignFeedbackInput,
@@ -21,7 +22,7 @@ from qms_contracts.procedures_commands import (
 )
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import Forwarder, Sent
-from qms_gateway.portal.access import unit_in_view
+from qms_gateway.portal.access import record_in_view, unit_in_view
 from qms_gateway.portal.commands import CommandRefused, PageStep, fields
 from qms_gateway.portal.forms import Errors, checked, field_names, text
 from qms_gateway.portal.pages import page
@@ -30,6 +31,7 @@ from qms_gateway.procedures import readmodel
 from qms_gateway.procedures.actions import feedback_actions
 from qms_gateway.procedures.feedback_routes import public_feedback, rate_dossier, send_feedback
 from qms_gateway.procedures.pages import RecordPages, Text
+from qms_gateway.upstream import Upstream
 from qms_runtime.clock import today
 from qms_runtime.errors import InvalidInput, NotFound
 
@@ -57,7 +59,7 @@ FEEDBACK_NOTICES = {
     "giao": "Đã giao phòng trả lời.",
     "tra-loi": "Đã trả lời.",
     "cong-khai": "Đã công khai câu trả lời.",
-    "khong-phu-hop": "Đã gửi sang đánh giá nội bộ để mở điểm không phù hợp.",
+    "khong-phu-hop": "Đã gửi sang đánh giá nội bộ để mở sự không phù hợp.",
 }
 
 
@@ -112,6 +114,34 @@ class FeedbackPages(RecordPages):
             filters={"don_vi": don_vi, "trang_thai": trang_thai, "q": ""},
         )
 
+    @get("/{record_id:uuid}/lien-he")
+    async def contact(
+        self,
+        request: Request[Any, Any, Any],
+        record_id: uuid.UUID,
+        session: Session | None,
+        pool: asyncpg.Pool,
+        upstream: Upstream,
+    ) -> Template:
+        """The sender's contact, which only the service keeps and shows to who answers."""
+        user = signed_in(request, session)
+        item = await record_in_view(pool, user.principal, await readmodel.feedback(pool, record_id))
+        reply = await upstream.forward(
+            SERVICE,
+            "GET",
+            f"/api/v1/feedback/{record_id}",
+            b"",
+            {"authorization": f"Bearer {user.token}", "accept": "application/json"},
+        )
+        if reply.status_code != 200:
+            raise CommandRefused(reply.status_code, reply.json())
+        return page(
+            "procedures/feedback_contact.html",
+            user,
+            item=item,
+            contact=reply.json()["sender_contact"],
+        )
+
     async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
         return await readmodel.feedback(pool, record_id)
 
@@ -143,6 +173,29 @@ class CitizenPages(Controller):
             raise NotFound(f"Không có đơn vị {unit_id}")
         return unit
 
+    async def _form(
+        self,
+        template: str,
+        pool: asyncpg.Pool,
+        session: Session | None,
+        unit_id: str,
+        typed: Mapping[str, str],
+        errors: Errors,
+        status: int = 422,
+        **shown: object,
+    ) -> Template:
+        """A citizen's form, with what was typed and why it was refused (`status`)."""
+        return page(
+            template,
+            session,
+            status_code=status if errors else 200,
+            unit=await self._unit(pool, unit_id),
+            typed=typed,
+            errors=errors,
+            error_names=field_names(errors, CITIZEN_LABELS),
+            **shown,
+        )
+
     async def _feedback_form(
         self,
         pool: asyncpg.Pool,
@@ -150,15 +203,16 @@ class CitizenPages(Controller):
         unit_id: str,
         typed: Mapping[str, str],
         errors: Errors,
+        status: int = 422,
     ) -> Template:
-        return page(
+        return await self._form(
             "procedures/feedback_form.html",
+            pool,
             session,
-            status_code=422 if errors else 200,
-            unit=await self._unit(pool, unit_id),
-            typed=typed,
-            errors=errors,
-            error_names=field_names(errors, CITIZEN_LABELS),
+            unit_id,
+            typed,
+            errors,
+            status,
             kinds=KINDS,
             subjects=SUBJECTS,
         )
@@ -185,7 +239,10 @@ class CitizenPages(Controller):
             return await self._feedback_form(pool, session, unit_id, typed, errors)
         sent = await send_feedback(forwarder, pool, request, unit_id, data)
         if sent.result is None:
-            return await self._feedback_form(pool, session, unit_id, typed, _refused(sent))
+            refused = _refused(sent)
+            return await self._feedback_form(
+                pool, session, unit_id, typed, refused, sent.reply.status_code
+            )
         return Redirect(f"/gop-y/{sent.result.id}?kq=da-gui", status_code=303)
 
     @get("/gop-y/{feedback_id:uuid}")
@@ -211,15 +268,16 @@ class CitizenPages(Controller):
         typed: Mapping[str, str],
         errors: Errors,
         rated: bool = False,
+        status: int = 422,
     ) -> Template:
-        return page(
+        return await self._form(
             "procedures/rating_form.html",
+            pool,
             session,
-            status_code=422 if errors else 200,
-            unit=await self._unit(pool, unit_id),
-            typed=typed,
-            errors=errors,
-            error_names=field_names(errors, CITIZEN_LABELS),
+            unit_id,
+            typed,
+            errors,
+            status,
             levels=LEVELS,
             rated=rated,
         )
@@ -258,5 +316,8 @@ class CitizenPages(Controller):
             errors = {str(unknown.extensions.get("field", "")): unknown.detail}
             return await self._rating_form(pool, session, unit_id, typed, errors)
         if sent.result is None:
-            return await self._rating_form(pool, session, unit_id, typed, _refused(sent))
+            refused = _refused(sent)
+            return await self._rating_form(
+                pool, session, unit_id, typed, refused, status=sent.reply.status_code
+            )
         return Redirect(f"/don-vi/{unit_id}/danh-gia?kq=da-danh-gia", status_code=303)

@@ -3,6 +3,7 @@ forwarded with the caller's token), the rating code printed on a dossier's resul
 citizens send from the portal without signing in (forwarded with the gateway's identity and
 the sender's address, `Forwarder.for_citizen`)."""
 
+import json
 import uuid
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from litestar.params import Parameter
 
 from qms_contracts.procedures import SERVICE
 from qms_contracts.procedures_commands import (
+    WRONG_RATING_CODE,
     AnswerFeedbackInput,
     AssignFeedbackInput,
     ComplaintNonconformityInput,
@@ -23,6 +25,7 @@ from qms_contracts.procedures_commands import (
 from qms_gateway.frame import directory
 from qms_gateway.frame.forwarding import CommandRoute, Forwarder, Sent, command_handlers
 from qms_gateway.frame.reviewed import visible
+from qms_gateway.portal.commands import CommandRefused
 from qms_gateway.procedures import readmodel
 from qms_gateway.procedures.views import (
     CitizenReceipt,
@@ -32,6 +35,7 @@ from qms_gateway.procedures.views import (
 )
 from qms_gateway.upstream import Upstream
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId
+from qms_runtime.edge import raw_path
 from qms_runtime.errors import InvalidInput, NotFound
 from qms_runtime.principal import Principal
 
@@ -93,7 +97,7 @@ async def rating_secret(
         {"authorization": f"Bearer {token}", "accept": "application/json"},
     )
     if reply.status_code != 200:
-        raise NotFound("Không lấy được mã đánh giá của hồ sơ")
+        raise CommandRefused(reply.status_code, reply.json())
     return RatingSecretView(dossier_id=dossier["id"], code=dossier["code"], **reply.json())
 
 
@@ -119,19 +123,20 @@ async def rate_dossier(
     """The dossier named by its code in the unit; the service checks the secret."""
     dossier = await readmodel.dossier_by_code(pool, unit_id, data.code.strip().upper())
     if dossier is None:
-        raise InvalidInput("Không có hồ sơ mang mã này ở đơn vị", field="code")
+        raise InvalidInput(WRONG_RATING_CODE, field="secret")
     rating = DossierRatingInput(secret=data.secret, level=data.level, comment=data.comment)
     path = f"/api/v1/units/{unit_id}/dossiers/{dossier['id']}/rating"
     return await forwarder.for_citizen(SERVICE, request, path, rating)
 
 
-def receipt(sent: Sent) -> Response[CitizenReceipt]:
-    """The receipt, or the service's refusal as it gave it (422, 409, 429)."""
+def receipt(request: Request[Any, Any, Any], sent: Sent) -> Response[CitizenReceipt]:
+    """The receipt, or the service's refusal (422, 409, 429) about the citizen's request."""
     if sent.result is None:
+        problem = json.loads(sent.reply.content)
+        # The service names its own path; the citizen asked the gateway's.
+        problem["instance"] = raw_path(request)
         return Response(
-            sent.reply.content,  # type: ignore[arg-type]
-            status_code=sent.reply.status_code,
-            media_type=sent.reply.content_type or "application/problem+json",
+            problem, status_code=sent.reply.status_code, media_type="application/problem+json"
         )
     return Response(CitizenReceipt(id=str(sent.result.id)), status_code=201)
 
@@ -189,7 +194,7 @@ class CitizensController(Controller):
         pool: asyncpg.Pool,
         forwarder: Forwarder,
     ) -> Response[CitizenReceipt]:
-        return receipt(await send_feedback(forwarder, pool, request, unit_id, data))
+        return receipt(request, await send_feedback(forwarder, pool, request, unit_id, data))
 
     @post(
         "/units/{unit_id:str}/ratings",
@@ -206,7 +211,7 @@ class CitizensController(Controller):
         pool: asyncpg.Pool,
         forwarder: Forwarder,
     ) -> Response[CitizenReceipt]:
-        return receipt(await rate_dossier(forwarder, pool, request, unit_id, data))
+        return receipt(request, await rate_dossier(forwarder, pool, request, unit_id, data))
 
     @get(
         "/feedback/{feedback_id:uuid}",

@@ -7,14 +7,14 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from qms_contracts.procedures import SERVICE
+from qms_contracts.procedures import MAX_FORM_FILE_BYTES, SERVICE
 from qms_gateway.upstream import Reply, Upstream
 from qms_runtime.command_routes import UnitId
 from qms_runtime.edge import BINARY_BODY
 from qms_runtime.principal import Principal
 
-#: The service's own limit (qms_procedures.form_files.MAX_FILE_BYTES), with room for a form.
-MAX_UPLOAD_BYTES = 21 * 1024 * 1024
+#: The largest body of an upload: the file alone, or in the editor's form with its fields.
+MAX_UPLOAD_BYTES = MAX_FORM_FILE_BYTES + 64 * 1024
 Sha256 = Annotated[str, Parameter(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của tệp")]
 FileName = Annotated[str, Parameter(min_length=1, max_length=200, description="Tên tệp")]
 

@@ -351,6 +351,8 @@ class DossierPages(RecordPages):
         return {
             "dossier": record,
             "actions": dossier_actions(user.principal, record),
+            # The desk prints what goes to the applicant (the rating slip with the result).
+            "desk": may_file(user.principal, record["unit_id"]),
             "earlier_steps": [
                 (str(index), f"{index + 1}. {s['name']}")
                 for index, s in enumerate(record["steps"][: record["current_step"]])

@@ -275,22 +275,6 @@ async def department_statistics(
     return rows(records)
 
 
-async def monthly(db: Db, unit_id: str, year: int) -> list[dict[str, Any]]:
-    """Per procedure and month of receipt: received, and done early, on time, late."""
-    records = await db.fetch(
-        "SELECT procedure_id, extract(month FROM received_on)::int AS month, "
-        "count(*) AS received, "
-        "count(*) FILTER (WHERE outcome='early') AS early, "
-        "count(*) FILTER (WHERE outcome='on_time') AS on_time, "
-        "count(*) FILTER (WHERE outcome='late') AS late "
-        f"FROM {DOSSIERS} WHERE unit_id=$1 AND extract(year FROM received_on)=$2 "
-        "GROUP BY 1, 2 ORDER BY 1, 2",
-        unit_id,
-        year,
-    )
-    return rows(records)
-
-
 async def pareto(
     db: Db, unit_id: str, start: date, end: date, procedure_id: uuid.UUID | None
 ) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from qms_gateway.frame.forwarding import Forwarder
 from qms_gateway.portal.access import unit_in_view
 from qms_gateway.portal.commands import Refusal, refused
 from qms_gateway.portal.formatting import parse_date
-from qms_gateway.portal.forms import Errors, field_names, text
+from qms_gateway.portal.forms import Errors, field_names, text, whole
 from qms_gateway.portal.pages import page
 from qms_gateway.portal.session import Session, signed_in
 from qms_gateway.procedures import readmodel
@@ -29,6 +29,8 @@ from qms_runtime.principal import ISO_SECRETARY
 
 STATISTICS = "/thong-ke-ho-so"
 FIELD_LABELS = {"nam": "Năm", "tu": "Từ ngày", "den": "Đến ngày"}
+#: The longest period shown: its months are charted one by one.
+MAX_MONTHS = 60
 COUNTS = ("received", "early", "on_time", "late", "open", "overdue", "supplement_requests")
 
 
@@ -40,8 +42,9 @@ def period_of(
     and the year (this year) instead."""
     year = now.year
     if typed_year.strip():
-        if typed_year.strip().isdigit() and 2000 <= int(typed_year) <= 2099:
-            year = int(typed_year)
+        chosen_year = whole(typed_year)
+        if chosen_year is not None and 2000 <= chosen_year <= 2099:
+            year = chosen_year
         else:
             errors["nam"] = "Năm từ 2000 đến 2099, ví dụ 2026"
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -52,12 +55,18 @@ def period_of(
                 typed[name] = parse_date(value)
             except ValueError:
                 errors[name] = "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 31/12/2026"
+            else:
+                if not 2000 <= typed[name].year <= 2099:
+                    errors[name] = "Ngày trong khoảng năm 2000 đến 2099"
     if errors or not typed:
         return start, end
     start = typed.get("tu") or date(typed["den"].year, 1, 1)
     end = typed.get("den") or max(start, now)
     if start > end:
         errors["den"] = "Đến ngày phải từ ngày bắt đầu trở đi"
+        return date(year, 1, 1), date(year, 12, 31)
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+        errors["den"] = f"Kỳ thống kê dài nhất {MAX_MONTHS // 12} năm"
         return date(year, 1, 1), date(year, 12, 31)
     return start, end
 
@@ -147,7 +156,7 @@ class StatisticsPages(Controller):
         user = signed_in(request, session)
         unit_id = await unit_in_view(pool, user.principal, don_vi)
         filters = {"don_vi": unit_id, "nam": nam, "tu": tu, "den": den, "quy_trinh": quy_trinh}
-        notice = "Đã đề nghị khắc phục; đánh giá nội bộ mở điểm không phù hợp." if kq else None
+        notice = "Đã đề nghị khắc phục; đánh giá nội bộ mở sự không phù hợp." if kq else None
         return await self._render(pool, user, causes, filters, notice=notice)
 
     @post("/de-nghi-khac-phuc")
