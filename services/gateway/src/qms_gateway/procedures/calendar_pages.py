@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 import asyncpg
-from holidays import country_holidays
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
@@ -39,6 +38,9 @@ def weekday(value: date | str) -> str:
 def public_holidays(start: date, count: int = HOLIDAYS_SHOWN) -> list[dict[str, Any]]:
     """The next `count` days off of Vietnam's public calendar from `start` on (this year's and
     next year's), and the Saturdays worked in exchange for one of them."""
+    # Imported when the page is first shown: the package costs the gateway about 10 MB.
+    from holidays import country_holidays
+
     calendar = country_holidays("VN", years=[start.year, start.year + 1], language="vi")
     days: list[dict[str, Any]] = [
         {"day": day_, "name": str(name), "working": False}
