@@ -25,6 +25,9 @@ UNIT_PREFIX_HEADER = "QMS-Unit-Prefix"
 CLIENT_ADDRESS_HEADER = "QMS-Client-Address"
 
 UnitId = Annotated[str, Parameter(pattern=UNIT_ID_PATTERN, description="Mã đơn vị")]
+#: A file by its content (form files), and the name it is given.
+Sha256 = Annotated[str, Parameter(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của tệp")]
+FileName = Annotated[str, Parameter(min_length=1, max_length=200, description="Tên tệp")]
 
 _VERSION = re.compile(r'^(?:W/)?"?([1-9][0-9]{0,8})"?$')
 #: What a correlation id may be: printable ASCII, at most 100 characters.

@@ -2,24 +2,21 @@
 it in a version by hash and size; anyone the gateway lets through downloads it."""
 
 import re
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import asyncpg
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from qms_contracts.procedures import FORM_FILE_TYPES, MAX_FORM_FILE_BYTES
 from qms_procedures.form_files import read, store
-from qms_runtime.command_routes import UnitId
+from qms_runtime.command_routes import FileName, Sha256, UnitId
 from qms_runtime.edge import BINARY_BODY
 from qms_runtime.errors import InvalidInput, NotFound
 from qms_runtime.principal import ISO_SECRETARY, Principal
 
 FORMS_TAG = "Biểu mẫu của quy trình"
-Sha256 = Annotated[str, Parameter(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của tệp")]
-FileName = Annotated[str, Parameter(min_length=1, max_length=200, description="Tên tệp")]
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 

@@ -34,6 +34,7 @@ from qms_gateway.procedures.views import (
     RatingSecretView,
 )
 from qms_gateway.upstream import Upstream
+from qms_runtime.auth import bearer_token
 from qms_runtime.command_routes import COMMAND_DEPENDENCIES, UnitId
 from qms_runtime.edge import raw_path
 from qms_runtime.errors import InvalidInput, NotFound
@@ -156,7 +157,7 @@ class FeedbackQueries(Controller):
         upstream: Upstream,
     ) -> RatingSecretView:
         dossier = visible(principal, await readmodel.dossier(pool, dossier_id))
-        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        token = bearer_token(request.headers.get("authorization"))
         return await rating_secret(upstream, token, dossier)
 
 

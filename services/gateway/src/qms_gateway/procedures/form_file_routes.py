@@ -1,22 +1,20 @@
 """Form files through the gateway: the secretary's upload, forwarded as it came with her token,
 and anyone's download of a form by its hash, asked with the gateway's own identity."""
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
 
 from qms_contracts.procedures import MAX_FORM_FILE_BYTES, SERVICE
 from qms_gateway.upstream import Reply, Upstream
-from qms_runtime.command_routes import UnitId
+from qms_runtime.auth import bearer_token
+from qms_runtime.command_routes import FileName, Sha256, UnitId
 from qms_runtime.edge import BINARY_BODY
 from qms_runtime.principal import Principal
 
 #: The largest body of an upload: the file alone, or in the editor's form with its fields.
 MAX_UPLOAD_BYTES = MAX_FORM_FILE_BYTES + 64 * 1024
-Sha256 = Annotated[str, Parameter(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của tệp")]
-FileName = Annotated[str, Parameter(min_length=1, max_length=200, description="Tên tệp")]
 
 
 def passed_on(reply: Reply) -> Response[bytes]:
@@ -80,7 +78,7 @@ class FormFilesController(Controller):
         principal: Principal,
         upstream: Upstream,
     ) -> Response[bytes]:
-        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        token = bearer_token(request.headers.get("authorization"))
         media_type = request.headers.get("content-type", "")
         body = await request.body()
         return passed_on(await upload_file(upstream, token, unit_id, name, media_type, body))

@@ -5,6 +5,7 @@ The editor, the filing desk, the statistics and the working calendar have module
 (editor_pages, filing_pages, statistics_pages, calendar_pages)."""
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
@@ -126,7 +127,7 @@ def _choices(versions: list[dict[str, Any]]) -> list[tuple[str, str]]:
     ]
 
 
-class RecordPages(Controller):
+class RecordPages(Controller, ABC):
     """A record's page (its history, a form per step it allows) and the POST of each step;
     a subclass says where the record is read and what else its page shows."""
 
@@ -139,11 +140,13 @@ class RecordPages(Controller):
     #: The names of the fields its steps' errors are about.
     labels: ClassVar[Mapping[str, str]] = FIELD_LABELS
 
+    @abstractmethod
     async def _record(self, pool: asyncpg.Pool, record_id: uuid.UUID) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """The record as the read model holds it (None: there is none)."""
 
+    @abstractmethod
     def _context(self, user: Session, record: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        """What the record's page shows besides its history and the frame."""
 
     async def _more(self, pool: asyncpg.Pool, record: dict[str, Any]) -> dict[str, Any]:
         """What else the record's page shows that needs a read (none by default)."""
